@@ -1,0 +1,50 @@
+# One command to start the portal, one to test it. Everything else is a step of those two.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BOOTSTRAP_VERSION := 5.3.9
+
+.DEFAULT_GOAL := run
+.PHONY: run setup install messages test lint format check-deploy vendor clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled catalogues are built, not committed (msgfmt comes with gettext).
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+setup: install messages
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_content
+	$(PY) manage.py ensure_admin
+
+run: setup
+	@echo "The portal runs at http://127.0.0.1:8000 (Ctrl-C stops it)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install messages
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Pinned copies of front-end packages from the npm registry, committed under static/vendor/.
+vendor:
+	rm -rf /tmp/asmpace-vendor && mkdir -p /tmp/asmpace-vendor
+	cd /tmp/asmpace-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
+	mkdir -p static/vendor/bootstrap-$(BOOTSTRAP_VERSION)
+	cp /tmp/asmpace-vendor/package/dist/css/bootstrap.min.css /tmp/asmpace-vendor/package/dist/css/bootstrap.min.css.map /tmp/asmpace-vendor/package/LICENSE static/vendor/bootstrap-$(BOOTSTRAP_VERSION)/
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self):
+        from .roles import grant_role_permissions
+
+        post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
+
+    def personal_data(self, user):
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+
+        return {
+            "profile": {
+                "name": user.name,
+                "email": user.email,
+                "stakeholder_group": user.stakeholder_group,
+                "organisation": user.organisation,
+                "country": user.country.code,
+                "preferred_language": user.preferred_language,
+                "affiliation_verified_at": user.affiliation_verified_at,
+                "code_of_conduct_accepted_at": user.code_of_conduct_accepted_at,
+                "date_joined": user.date_joined,
+                "last_login": user.last_login,
+            },
+            "email_addresses": list(
+                EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+            ),
+            "two_factor_methods": list(
+                Authenticator.objects.filter(user=user).values_list("type", flat=True)
+            ),
+            "staff_groups": list(user.groups.values_list("name", flat=True)),
+        }

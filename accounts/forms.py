@@ -1,0 +1,101 @@
+from allauth.account.forms import SignupForm
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import Language, StakeholderGroup, User
+
+PROFILE_FIELDS = ("name", "stakeholder_group", "organisation", "country", "preferred_language")
+
+
+class StakeholderFieldsMixin:
+    """The stakeholder group is optional on the model (staff need none) but required of people."""
+
+    def _require_stakeholder_fields(self):
+        group = self.fields["stakeholder_group"]
+        # Radio buttons show every group at once and preselect none: nobody is filed as a
+        # miner by accident, which a drop-down's first option would do.
+        group.widget = forms.RadioSelect(choices=StakeholderGroup.choices)
+        group.choices = StakeholderGroup.choices
+        group.required = True
+        self.fields["country"].required = True
+        self.fields["stakeholder_group"].help_text = _(
+            "Who you speak for. It is shown beside everything you write."
+        )
+        self.fields["organisation"].help_text = _(
+            "Optional: the community, co-operative, ministry, NGO or company you belong to."
+        )
+
+
+class StakeholderSignupForm(StakeholderFieldsMixin, SignupForm):
+    """allauth's signup (email and password) plus who the person speaks for."""
+
+    name = User._meta.get_field("name").formfield()
+    stakeholder_group = User._meta.get_field("stakeholder_group").formfield()
+    organisation = User._meta.get_field("organisation").formfield()
+    country = User._meta.get_field("country").formfield()
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+    accept_code_of_conduct = forms.BooleanField(label=_("I accept the code of conduct"))
+
+    field_order = (
+        "name",
+        "email",
+        "password1",
+        "password2",
+        *PROFILE_FIELDS[1:],
+        "accept_code_of_conduct",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._require_stakeholder_fields()
+        if get_language() in Language.values:
+            self.fields["preferred_language"].initial = get_language()
+        self.fields["accept_code_of_conduct"].help_text = format_html(
+            '<a href="{}">{}</a>',
+            reverse("portal:page", kwargs={"slug": "code-of-conduct"}),
+            _("Read the code of conduct"),
+        )
+        # allauth hides its honeypot with an inline style, which our Content-Security-Policy
+        # blocks; the template hides it with a class instead.
+        honeypot = self.fields[settings.ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD]
+        honeypot.widget.attrs = {"tabindex": "-1", "autocomplete": "off"}
+
+    @transaction.atomic
+    def save(self, request):
+        return super().save(request)
+
+
+class ProfileForm(StakeholderFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = PROFILE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._require_stakeholder_fields()
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and personal data will be deleted for good.")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your current password."))
+        return password

@@ -1,0 +1,118 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class StakeholderGroup(models.TextChoices):
+    MINER = "miner", _("Artisanal miner or mining community")
+    COMMUNITY = "community", _("Indigenous peoples or local community")
+    GOVERNMENT = "government", _("Government or public authority")
+    NGO = "ngo", _("NGO, civil society or conservation organisation")
+    COMPANY = "company", _("Company or supply-chain actor")
+    DONOR = "donor", _("Donor or multilateral organisation")
+    RESEARCH = "research", _("Research or academia")
+    OTHER = "other", _("Other")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
+class UserQuerySet(models.QuerySet):
+    def public(self):
+        """People whose profile anyone may see: active accounts with a confirmed address."""
+        from allauth.account.models import EmailAddress
+
+        confirmed = EmailAddress.objects.filter(user=models.OuterRef("pk"), verified=True)
+        return self.filter(models.Exists(confirmed), is_active=True, deleted_at__isnull=True)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person on the portal: their stakeholder group says who they speak for; groups, staff roles.
+
+    Deleting an account keeps this row, emptied of personal data, so that what the person wrote
+    stays readable under "Deleted user".
+    """
+
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
+    name = models.CharField(_("name"), max_length=120, help_text=_("Shown publicly."))
+    stakeholder_group = models.CharField(
+        _("stakeholder group"), max_length=20, choices=StakeholderGroup.choices, blank=True
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    code_of_conduct_accepted_at = models.DateTimeField(
+        _("code of conduct accepted"), null=True, blank=True
+    )
+    affiliation_verified_at = models.DateTimeField(
+        _("affiliation verified"),
+        null=True,
+        blank=True,
+        help_text=_("Set by a moderator who has checked who this person speaks for."),
+    )
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Whether the user can log into the admin site."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.deleted_at:
+            return str(_("Deleted user"))
+        return self.name or str(_("Anonymous stakeholder"))
+
+    @property
+    def is_verified(self):
+        return self.affiliation_verified_at is not None
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile", kwargs={"pk": self.pk})

@@ -1,0 +1,45 @@
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from .models import User
+
+
+def account_export(*, user: User) -> dict:
+    """Everything the portal holds about a person, gathered from every app that holds some.
+
+    An app contributes by giving its AppConfig a `personal_data(user) -> dict` method.
+    """
+    data = {"exported_at": timezone.now().isoformat()}
+    for config in apps.get_app_configs():
+        if hasattr(config, "personal_data"):
+            data[config.label] = config.personal_data(user)
+    return data
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Remove a person's personal data and close the account.
+
+    The row stays, empty, so that what they wrote stays readable as "Deleted user". Changing
+    the password hash also ends every session of theirs, since sessions are bound to it.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = None
+    user.name = ""
+    user.organisation = ""
+    user.country = ""
+    user.stakeholder_group = ""
+    user.affiliation_verified_at = None
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.deleted_at = timezone.now()
+    user.set_unusable_password()
+    user.save()

@@ -1,0 +1,88 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, FormView, UpdateView
+from django.views.i18n import set_language
+
+from .adapter import remember_language
+from .forms import AccountDeleteForm, ProfileForm
+from .models import Language, User
+from .services import account_delete, account_export
+
+
+class ProfileDetailView(DetailView):
+    template_name = "accounts/profile_detail.html"
+    context_object_name = "profile"
+
+    def get_object(self):
+        pk = self.kwargs["pk"]
+        if self.request.user.is_authenticated and self.request.user.pk == pk:
+            return self.request.user
+        return get_object_or_404(User.objects.public(), pk=pk)
+
+
+class ProfileUpdateView(LoginRequiredMixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "accounts/profile_form.html"
+    success_url = reverse_lazy("accounts:profile_edit")
+
+    def get_object(self):
+        return self.request.user
+
+    def form_valid(self, form):
+        self.object = form.save()
+        language = self.object.preferred_language
+        translation.activate(language)
+        messages.success(self.request, _("Your profile has been saved."))
+        response = HttpResponseRedirect(self.get_success_url())
+        remember_language(response, language)
+        return response
+
+
+class AccountExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        data = account_export(user=request.user)
+        response = HttpResponse(
+            json.dumps(data, indent=2, ensure_ascii=False, default=str),
+            content_type="application/json; charset=utf-8",
+        )
+        filename = f"asm-pace-my-data-{timezone.now():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AccountDeleteView(LoginRequiredMixin, FormView):
+    form_class = AccountDeleteForm
+    template_name = "accounts/account_delete.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        account_delete(user=self.request.user)
+        logout(self.request)
+        messages.success(self.request, _("Your account has been deleted."))
+        return HttpResponseRedirect(reverse("portal:home"))
+
+
+class LanguageSwitchView(View):
+    """Django's set_language, which also remembers the choice on the person's account."""
+
+    def post(self, request):
+        response = set_language(request)
+        language = request.POST.get("language")
+        user = request.user
+        known = language in Language.values
+        if user.is_authenticated and known and user.preferred_language != language:
+            user.preferred_language = language
+            user.save(update_fields=["preferred_language"])
+        return response

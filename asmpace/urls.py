@@ -1,0 +1,23 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+# The admin signs in through allauth: its rate limits and two-factor step apply to staff too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("ASM-PACE administration")
+admin.site.site_title = _("ASM-PACE admin")
+admin.site.index_title = _("Moderation and content")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("portal.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

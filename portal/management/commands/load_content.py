@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.content import ContentError, configure_site, load_pages
+
+
+class Command(BaseCommand):
+    help = "Load the programme's content. Safe to run again: it never overwrites edits."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Reset pages that editors changed to the text in the repository.",
+        )
+
+    def handle(self, *args, overwrite, **options):
+        try:
+            counts = load_pages(overwrite=overwrite)
+        except ContentError as error:
+            raise CommandError(str(error)) from error
+        if configure_site(domain=settings.SITE_DOMAIN):
+            self.stdout.write(f"Site named ASM-PACE at {settings.SITE_DOMAIN}.")
+        self.stdout.write(
+            "Pages: {created} created, {updated} updated, {unchanged} unchanged.".format(**counts)
+        )

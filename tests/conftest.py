@@ -1,0 +1,20 @@
+import functools
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def fast_and_isolated(settings):
+    """Cheap password hashing, mail kept in memory, and no rate-limit counts between tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs what waits for the transaction to commit, such as mail."""
+    return functools.partial(django_capture_on_commit_callbacks, execute=True)

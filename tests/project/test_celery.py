@@ -1,0 +1,81 @@
+"""Mail goes out from a Celery task: inline by default, through a real Redis broker when set."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+
+from accounts.tasks import send_email_message
+
+from .conftest import ROOT, run_django
+
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def test_tasks_run_inline_without_a_broker(mailoutbox):
+    send_email_message.delay(
+        subject="Hello", body="Body", from_email="portal@example.org", to=["a@example.org"]
+    )
+
+    assert [message.subject for message in mailoutbox] == ["Hello"]
+
+
+@pytest.fixture
+def redis_broker():
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).flushdb()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Redis at {REDIS}")
+        pytest.skip(f"no Redis at {REDIS}")
+    return REDIS
+
+
+def test_a_worker_process_sends_mail_queued_through_redis(redis_broker, tmp_path):
+    env = {
+        "CELERY_BROKER_URL": redis_broker,
+        "EMAIL_URL": f"filemail:///{tmp_path}",  # django-environ drops one leading slash
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    queue = (
+        "import django; django.setup();"
+        "from accounts.tasks import send_email_message;"
+        "send_email_message.delay(subject='Through Redis', body='Queued body',"
+        " from_email='portal@example.org', to=['b@example.org'], html='<p>Queued</p>')"
+    )
+    run_django("-c", queue, env={**env, "DJANGO_SETTINGS_MODULE": "asmpace.settings"})
+    assert redis.Redis.from_url(redis_broker).llen("celery") == 1, "the task waits in Redis"
+
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "asmpace",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=(tmp_path / "worker.out").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob("*.log")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+
+    sent = list(tmp_path.glob("*.log"))
+    assert len(sent) == 1, (tmp_path / "worker.out").read_text()
+    text = sent[0].read_text()
+    assert "Subject: Through Redis" in text
+    assert "To: b@example.org" in text
+    assert "<p>Queued</p>" in text

@@ -1,0 +1,47 @@
+import json
+
+import pytest
+
+from .conftest import run_django
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_and_touches_no_session(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+    assert not response.cookies
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_healthz_answers_probes_by_ip_over_plain_http_in_production(production_env):
+    snippet = (
+        "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE','asmpace.settings');"
+        "django.setup(); from django.test import Client;"
+        "r = Client().get('/healthz', headers={'host': '10.0.0.7'}); print(r.status_code)"
+    )
+
+    assert run_django("-c", snippet, env=production_env).stdout.strip() == "200"
+
+
+def test_healthz_answers_503_when_the_database_does_not(tmp_path):
+    # A real failure in a separate process: the database is a file in a folder that does not
+    # exist (SQLite) or a port where nothing listens (PostgreSQL), never a mock.
+    snippet = (
+        "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE','asmpace.settings');"
+        "django.setup(); from django.test import Client;"
+        "r = Client().get('/healthz', headers={'host': '10.0.0.7'});"
+        "print(r.status_code, r.content.decode())"
+    )
+    for database_url in (
+        f"sqlite:///{tmp_path}/missing/folder/db.sqlite3",
+        "postgres://postgres@127.0.0.1:1/asmpace",
+    ):
+        env = {"DATABASE_URL": database_url, "DATABASE_POOL_TIMEOUT": "1"}
+        result = run_django("-c", snippet, env=env)
+
+        status, body = result.stdout.split(" ", 1)
+        assert status == "503", result.stderr
+        assert json.loads(body)["database"] == "down"

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BOOTSTRAP_VERSION := 5.3.9
 
 .DEFAULT_GOAL := run
-.PHONY: run setup install messages test lint format check-deploy vendor clean
+.PHONY: run setup install messages test bench lint format check-deploy vendor clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: setup
 
 test: install messages
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# Figures for notes and reviews, not pass/fail: see bench/pages.py.
+bench: install messages
+	$(PY) bench/pages.py
 
 lint: install
 	$(VENV)/bin/ruff check .

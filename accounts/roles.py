@@ -18,6 +18,12 @@ ROLE_PERMISSIONS = {
     },
     EDITORS: {
         ("portal", "page"): ("view", "add", "change", "delete"),
+        ("publications", "publication"): ("view", "add", "change", "delete"),
+        ("publications", "author"): ("view", "add", "change", "delete"),
+        ("publications", "authorship"): ("view", "add", "change", "delete"),
+        ("publications", "coverage"): ("view", "add", "change", "delete"),
+        ("publications", "topic"): ("view", "add", "change", "delete"),
+        ("publications", "downloadcount"): ("view",),
     },
 }
 

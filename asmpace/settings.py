@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "portal",
+    "publications",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +192,14 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+
+# The library. Studies are served by a view that checks publication first, never from MEDIA_URL.
+PUBLICATION_MAX_UPLOAD_BYTES = env.int("PUBLICATION_MAX_UPLOAD_MB", default=100) * 1024 * 1024
+# Behind nginx, e.g. "/protected-media/" (an `internal` location aliasing MEDIA_ROOT): Django
+# checks and counts, nginx sends the bytes. Empty: Django streams the file itself.
+PUBLICATION_ACCEL_REDIRECT = env.str("PUBLICATION_ACCEL_REDIRECT", default="")
+# A second download of a study by the same visitor within this many seconds is not counted.
+PUBLICATION_REPEAT_WINDOW = env.int("PUBLICATION_REPEAT_WINDOW", default=30 * 60)
 
 # Security. Production defaults are strict; a TLS-terminating proxy sets the forwarded header.
 SECURE_CONTENT_TYPE_NOSNIFF = True

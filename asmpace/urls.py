@@ -1,8 +1,11 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from portal.sitemaps import PageSitemap
+from publications.sitemaps import PublicationSitemap
 
 # The admin signs in through allauth: its rate limits and two-factor step apply to staff too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -14,10 +17,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("publications/", include("publications.urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"pages": PageSitemap, "publications": PublicationSitemap}},
+        name="sitemap",
+    ),
     path("", include("portal.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

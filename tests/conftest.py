@@ -5,8 +5,9 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def fast_and_isolated(settings):
-    """Cheap password hashing, mail kept in memory, and no rate-limit counts between tests."""
+def fast_and_isolated(settings, tmp_path):
+    """Cheap hashing, mail in memory, uploads in a temporary folder, no counts between tests."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()

@@ -1,9 +1,14 @@
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from accounts.models import StakeholderGroup, User
 from portal.models import Page
+from publications.demo import make_pdf
+from publications.models import Author, Authorship, Kind, Publication, Topic
+from publications.services import publication_file_changed, publication_text_extract
 
 PASSWORD = "a-long-pass-phrase-nobody-guesses"
 
@@ -50,3 +55,62 @@ class PageFactory(factory.django.DjangoModelFactory):
     summary = "A page."
     body = "Some **text**."
     order = 10
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    name_fr = factory.Sequence(lambda n: f"Thème {n}")
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Faker("name")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+
+
+class PublicationFactory(factory.django.DjangoModelFactory):
+    """A published study without a file; `pdf=["paragraph", ...]` attaches a real PDF."""
+
+    class Meta:
+        model = Publication
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Case study {n}")
+    slug = factory.Sequence(lambda n: f"study-{n}")
+    kind = Kind.CASE_STUDY
+    language = "en"
+    year = 2012
+    month = 6
+    abstract = "How artisanal miners and a protected area can share a landscape."
+    is_published = True
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def pdf(publication, create, extracted, **kwargs):
+        if create and extracted is not None:
+            content = extracted if isinstance(extracted, bytes) else make_pdf(extracted)
+            publication.file.save(f"{publication.slug}.pdf", ContentFile(content))
+            publication_file_changed(publication=publication)
+            # The worker's job, done now: tests need the text and page count at once.
+            publication_text_extract(publication_id=publication.pk)
+            publication.refresh_from_db()
+
+    @factory.post_generation
+    def authors(publication, create, extracted, **kwargs):
+        """`authors=["Given Family", ...]`: one Author and Authorship each, in that order."""
+        for order, name in enumerate(extracted or []):
+            given, _, family = name.rpartition(" ")
+            Authorship.objects.create(
+                publication=publication,
+                author=AuthorFactory(name=name),
+                given_names=given,
+                family_name=family,
+                order=order,
+            )

@@ -1,0 +1,190 @@
+"""Finding studies: full-text search on PostgreSQL, a plain fallback on SQLite, and facets.
+
+On PostgreSQL each study has a stored tsvector (GIN-indexed) built with the configuration of
+its own language, and a query is tried in English and in French, so that "mining" finds
+"mines" in an English study and "minière" finds "minier" in a French one. Snippets come from
+ts_headline; highlight markers are control characters that we turn into <mark> only after
+escaping the text, so nothing from a PDF reaches the page as HTML.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connections
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Concat, Left
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Authorship, Coverage, Publication, Topic
+
+START, STOP = "\x02", "\x03"
+MAX_TERMS = 10
+SNIPPET_SOURCE_CHARACTERS = 100_000
+# Of the text inside a PDF only this much is indexed, to stay clear of tsvector's 1 MB limit.
+INDEXED_TEXT_CHARACTERS = 300_000
+
+
+def uses_postgres(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def search_config():
+    return Case(When(language="fr", then=Value("french")), default=Value("english"))
+
+
+def index_publication(publication_id: int) -> None:
+    """Rebuild a study's search vector from its title, people, topics, abstract and text."""
+    publications = Publication.objects.filter(pk=publication_id)
+    if not uses_postgres(publications):
+        return
+    publication = publications.prefetch_related("authorships__author", "topics").first()
+    if publication is None:
+        return
+    people = " ".join(f"{a.printed_name} {a.author.name}" for a in publication.authorships.all())
+    topics = " ".join(f"{t.name} {t.name_fr}" for t in publication.topics.all())
+    config = "french" if publication.language == "fr" else "english"
+    publications.update(
+        search_vector=SearchVector("title", weight="A", config=config)
+        + SearchVector(Value(people), weight="A", config=config)
+        + SearchVector(Value(topics), "abstract", weight="B", config=config)
+        + SearchVector(Left("text", INDEXED_TEXT_CHARACTERS), weight="D", config=config)
+    )
+
+
+def terms(query: str) -> list[str]:
+    return [term for term in re.findall(r"\w[\w'-]*", query)][:MAX_TERMS]
+
+
+def matching(queryset, query: str):
+    """The studies that match a query typed by a person, best first."""
+    if uses_postgres(queryset):
+        tsquery = postgres_query(query)
+        return (
+            queryset.filter(search_vector=tsquery)
+            .annotate(rank=SearchRank(F("search_vector"), tsquery))
+            .order_by("-rank", "-year", "title")
+        )
+    for term in terms(query):
+        by_people = Authorship.objects.filter(publication=OuterRef("pk")).filter(
+            Q(family_name__icontains=term)
+            | Q(given_names__icontains=term)
+            | Q(author__name__icontains=term)
+        )
+        queryset = queryset.filter(
+            Q(title__icontains=term)
+            | Q(abstract__icontains=term)
+            | Q(text__icontains=term)
+            | Exists(by_people)
+        )
+    return queryset
+
+
+def postgres_query(query: str):
+    return SearchQuery(query, search_type="websearch", config="english") | SearchQuery(
+        query, search_type="websearch", config="french"
+    )
+
+
+def snippets(publications, query: str) -> dict[int, SafeString]:
+    """A short passage of each study around the words searched for, with those words marked."""
+    ids = [publication.pk for publication in publications]
+    if not ids or not query.strip():
+        return {}
+    queryset = Publication.objects.filter(pk__in=ids)
+    if uses_postgres(queryset):
+        source = Concat("abstract", Value(" … "), Left("text", SNIPPET_SOURCE_CHARACTERS))
+        rows = queryset.annotate(
+            headline=SearchHeadline(
+                source,
+                postgres_query(query),
+                config=search_config(),
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        ).values_list("pk", "headline")
+        return {pk: mark(headline) for pk, headline in rows if START in headline}
+    rows = queryset.values_list("pk", "abstract", "text")
+    return {
+        pk: passage
+        for pk, abstract, text in rows
+        if (passage := plain_passage(f"{abstract}\n{text}", terms(query)))
+    }
+
+
+def plain_passage(text: str, words: list[str], width: int = 110) -> SafeString | None:
+    found = [m for w in words if (m := re.search(re.escape(w), text, re.IGNORECASE))]
+    if not found:
+        return None
+    first = min(match.start() for match in found)
+    start, end = max(0, first - width), first + width
+    passage = text[start:end]
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    passage = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", passage)
+    return mark(("… " if start else "") + passage + (" …" if end < len(text) else ""))
+
+
+def mark(headline: str) -> SafeString:
+    text = " ".join(escape(headline).split())
+    return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+def facet_counts(queryset) -> dict[str, list[FacetValue]]:
+    """How many of the studies found fall under each kind, language, country, topic and year."""
+    from django.conf import settings
+    from django_countries import countries
+
+    from .models import Kind
+
+    found = queryset.order_by().values("pk")
+    plain = Publication.objects.filter(pk__in=found).order_by()
+    languages = dict(settings.LANGUAGES)
+    return {
+        "kind": [
+            FacetValue(row["kind"], Kind(row["kind"]).label, row["n"])
+            for row in plain.values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
+        ],
+        "language": [
+            FacetValue(row["language"], languages.get(row["language"], row["language"]), row["n"])
+            for row in plain.values("language").annotate(n=Count("pk")).order_by("-n")
+        ],
+        "country": sorted(
+            (
+                FacetValue(row["country"], countries.name(row["country"]), row["n"])
+                for row in Coverage.objects.filter(publication__in=found)
+                .values("country")
+                .annotate(n=Count("publication"))
+            ),
+            key=lambda facet: (-facet.count, facet.label),
+        ),
+        "topic": sorted(
+            (
+                FacetValue(topic.slug, topic.label, topic.n)
+                for topic in Topic.objects.filter(publication__in=found).annotate(
+                    n=Count("publication")
+                )
+            ),
+            key=lambda facet: (-facet.count, facet.label),
+        ),
+        "year": [
+            FacetValue(str(row["year"]), str(row["year"]), row["n"])
+            for row in plain.values("year").annotate(n=Count("pk")).order_by("-year")
+        ],
+    }

@@ -1,0 +1,89 @@
+"""Every write to the library that has rules."""
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import DownloadCount, Extraction, Publication
+from .search import index_publication
+from .tasks import extract_text
+
+# Extracted text beyond this is not kept: enough for any study, and PostgreSQL's tsvector
+# (1 MB at most) stays far from its limit.
+MAX_TEXT_CHARACTERS = 600_000
+
+
+def publication_file_changed(*, publication: Publication) -> None:
+    """A new PDF was saved: record its size and fingerprint, then extract its text in a worker."""
+    digest = hashlib.sha256()
+    size = 0
+    with publication.file.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    Publication.objects.filter(pk=publication.pk).update(
+        file_size=size,
+        file_sha256=digest.hexdigest(),
+        page_count=None,
+        text="",
+        extraction=Extraction.PENDING,
+        extraction_error="",
+    )
+    transaction.on_commit(lambda: extract_text.delay(publication.pk))
+
+
+def publication_text_extract(*, publication_id: int) -> None:
+    """Read the text and page count out of the PDF, then make the study findable by it."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    publication = Publication.objects.get(pk=publication_id)
+    if not publication.file:
+        return
+    try:
+        with publication.file.open("rb") as stream:
+            reader = PdfReader(stream)
+            if reader.is_encrypted:
+                reader.decrypt("")
+            page_count = len(reader.pages)
+            parts, length = [], 0
+            for page in reader.pages:
+                if length >= MAX_TEXT_CHARACTERS:
+                    break
+                text = page.extract_text() or ""
+                parts.append(text)
+                length += len(text)
+    except (PyPdfError, OSError, ValueError, KeyError, IndexError, TypeError) as error:
+        Publication.objects.filter(pk=publication_id).update(
+            extraction=Extraction.FAILED, extraction_error=str(error)[:300]
+        )
+        return
+    Publication.objects.filter(pk=publication_id).update(
+        text="\n".join(parts)[:MAX_TEXT_CHARACTERS].replace("\x00", ""),
+        page_count=page_count,
+        extraction=Extraction.DONE,
+        extraction_error="",
+    )
+    index_publication(publication_id)
+
+
+def publication_publish(*, publication: Publication, published: bool = True) -> None:
+    publication.is_published = published
+    if published and publication.published_at is None:
+        publication.published_at = timezone.now()
+    publication.save(update_fields=["is_published", "published_at", "updated_at"])
+
+
+def download_count_add(*, publication: Publication) -> None:
+    """Add one to today's downloads of a study; safe when two requests race to the first."""
+    today = timezone.localdate()
+    counts = DownloadCount.objects.filter(publication=publication, day=today)
+    if counts.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            DownloadCount.objects.create(publication=publication, day=today, count=1)
+    except IntegrityError:
+        counts.update(count=F("count") + 1)

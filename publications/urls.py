@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+from .feeds import LatestPublicationsFeed
+
+app_name = "publications"
+
+urlpatterns = [
+    path("", views.PublicationListView.as_view(), name="list"),
+    path("feed/", LatestPublicationsFeed(), name="feed"),
+    path("<slug:slug>/", views.PublicationDetailView.as_view(), name="detail"),
+    path("<slug:slug>/download/", views.PublicationDownloadView.as_view(), name="download"),
+    path("<slug:slug>/cite.bib", views.BibTeXView.as_view(), name="bibtex"),
+    path("<slug:slug>/cite.ris", views.RISView.as_view(), name="ris"),
+]

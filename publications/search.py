@@ -59,7 +59,7 @@ def index_publication(publication_id: int) -> None:
 
 
 def terms(query: str) -> list[str]:
-    return [term for term in re.findall(r"\w[\w'-]*", query)][:MAX_TERMS]
+    return re.findall(r"\w[\w'-]*", query)[:MAX_TERMS]
 
 
 def matching(queryset, query: str):

@@ -15,8 +15,23 @@ from .tasks import extract_text
 MAX_TEXT_CHARACTERS = 600_000
 
 
-def publication_file_changed(*, publication: Publication) -> None:
-    """A new PDF was saved: record its size and fingerprint, then extract its text in a worker."""
+def publication_file_changed(*, publication: Publication, previous_name: str = "") -> None:
+    """A PDF was saved, replaced or removed: record its size and fingerprint, drop the file it
+    replaced, and have a worker extract its text."""
+    storage = publication.file.storage
+    if previous_name and previous_name != publication.file.name:
+        transaction.on_commit(lambda: storage.delete(previous_name))
+    if not publication.file:
+        Publication.objects.filter(pk=publication.pk).update(
+            file_size=None,
+            file_sha256="",
+            page_count=None,
+            text="",
+            extraction=Extraction.NO_FILE,
+            extraction_error="",
+        )
+        transaction.on_commit(lambda: index_publication(publication.pk))
+        return
     digest = hashlib.sha256()
     size = 0
     with publication.file.open("rb") as stream:

@@ -8,6 +8,7 @@ from accounts.models import StakeholderGroup, User
 from portal.models import Page
 from publications.demo import make_pdf
 from publications.models import Author, Authorship, Kind, Publication, Topic
+from publications.search import index_publication
 from publications.services import publication_file_changed, publication_text_extract
 
 PASSWORD = "a-long-pass-phrase-nobody-guesses"
@@ -114,3 +115,9 @@ class PublicationFactory(factory.django.DjangoModelFactory):
                 family_name=family,
                 order=order,
             )
+
+    @factory.post_generation
+    def index(publication, create, extracted, **kwargs):
+        """Last: search indexes authors too (on PostgreSQL; a no-op on SQLite)."""
+        if create:
+            index_publication(publication.pk)

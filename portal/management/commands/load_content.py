@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--overwrite",
             action="store_true",
-            help="Reset pages that editors changed to the text in the repository.",
+            help="Reset content that editors changed to the files in the repository.",
         )
 
     def handle(self, *args, overwrite, **options):
@@ -24,3 +25,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Pages: {created} created, {updated} updated, {unchanged} unchanged.".format(**counts)
         )
+        # Other apps bring their own content by giving their AppConfig a load_content method.
+        for config in apps.get_app_configs():
+            if hasattr(config, "load_content"):
+                self.stdout.write(config.load_content(overwrite=overwrite))

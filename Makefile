@@ -34,6 +34,7 @@ test: install messages
 # Figures for notes and reviews, not pass/fail: see bench/pages.py.
 bench: install messages
 	$(PY) bench/pages.py
+	$(PY) bench/downloads.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -239,4 +239,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The in-memory broker of eager mode has no host, and kombu says so on every task.
+        "kombu.connection": {"level": "ERROR"},
+        # A worker logs each task it ran; inline (eager) tasks would fill `make run`'s console.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
 }

@@ -7,24 +7,11 @@ figures show whether a page stays flat as data grows. Not a test: it measures, i
 
 import gzip
 import os
-import statistics
-import sys
-import tempfile
-import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asmpace.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-" + "x" * 40)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="asmpace-bench-static-"))
+from common import median, p95, setup_django, throwaway_database, timings_ms
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from allauth.account.models import EmailAddress  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
@@ -60,25 +47,22 @@ def add_people(count):
 
 
 def measure(client, url, **headers):
-    for _ in range(10):
-        client.get(url, secure=True, headers=headers)
-    timings = []
-    for _ in range(REQUESTS):
-        start = time.perf_counter()
-        response = client.get(url, secure=True, headers=headers)
-        timings.append((time.perf_counter() - start) * 1000)
+    def get():
+        return client.get(url, secure=True, headers=headers)
+
+    timings = timings_ms(get, REQUESTS, warm_up=10)
+    response = get()
     assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as queries:
-        client.get(url, secure=True, headers=headers)
+        get()
     query_count = len(queries)  # read now: the next request clears the connection's log
     tracemalloc.start()
-    client.get(url, secure=True, headers=headers)
+    get()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    timings.sort()
     return {
-        "median_ms": statistics.median(timings),
-        "p95_ms": timings[int(len(timings) * 0.95) - 1],
+        "median_ms": median(timings),
+        "p95_ms": p95(timings),
         "queries": query_count,
         "html_kb": len(response.content) / 1024,
         "gzip_kb": len(gzip.compress(response.content)) / 1024,
@@ -87,10 +71,7 @@ def measure(client, url, **headers):
 
 
 def main():
-    call_command("collectstatic", "--noinput", verbosity=0)
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         call_command("load_content", verbosity=0)
         someone = add_people(PEOPLE)
         pages = [
@@ -100,6 +81,9 @@ def main():
             ("public profile", f"/people/{someone.pk}/", {}),
             ("sign up", "/accounts/signup/", {}),
             ("sign in", "/accounts/login/", {}),
+            ("library", "/publications/", {}),
+            ("library search", "/publications/?q=mining+protected", {}),
+            ("study", "/publications/global-solutions-study/", {}),
         ]
         client = Client()
         print(
@@ -114,8 +98,6 @@ def main():
                 f"{label:<18}{row['median_ms']:>10.2f}{row['p95_ms']:>9.2f}{row['queries']:>8}"
                 f"{row['html_kb']:>9.1f}{row['gzip_kb']:>9.1f}{row['peak_kib']:>9.0f}"
             )
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -140,8 +140,9 @@ class Publication(models.Model):
         editable=False,
     )
     extraction_error = models.CharField(max_length=300, blank=True, editable=False)
-    # Filled on PostgreSQL only (see search.py); an unused column on SQLite.
+    # Filled on PostgreSQL only (see search.py); unused columns on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    rank_vector = SearchVectorField(null=True, editable=False)
 
     is_published = models.BooleanField(
         _("published"),
@@ -158,7 +159,6 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         ordering = ("-year", "-month", "title")
-        indexes = [models.Index(fields=("is_published", "-year"), name="publication_listing")]
 
     def __str__(self):
         return self.title

@@ -7,6 +7,7 @@ ts_headline; highlight markers are control characters that we turn into <mark> o
 escaping the text, so nothing from a PDF reaches the page as HTML.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -16,8 +17,8 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.db import connections
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db import connections, transaction
+from django.db.models import Case, Count, Exists, F, Lookup, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat, Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +26,20 @@ from django.utils.safestring import SafeString, mark_safe
 from .models import Authorship, Coverage, Publication, Topic
 
 START, STOP = "\x02", "\x03"
+
+
+class AnyOf(Lookup):
+    """`id = ANY(%s)` with one array parameter: thousands of ids without thousands of params."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+
+Publication._meta.pk.register_lookup(AnyOf)
 MAX_TERMS = 10
 SNIPPET_SOURCE_CHARACTERS = 100_000
 # Of the text inside a PDF only this much is indexed, to stay clear of tsvector's 1 MB limit.
@@ -35,26 +50,68 @@ def uses_postgres(queryset) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
+@contextlib.contextmanager
+def index_first(using="default"):
+    """Have PostgreSQL answer a match from the GIN index rather than by reading the table.
+
+    The planner does not count the cost of reading each study's large, out-of-line (TOAST)
+    vector, so for a word that most studies contain it scans the table and reads every vector
+    (about 150 ms at 10,000 studies) where the index answers in a few milliseconds.
+    """
+    if connections[using].vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
 def search_config():
     return Case(When(language="fr", then=Value("french")), default=Value("english"))
 
 
 def index_publication(publication_id: int) -> None:
-    """Rebuild a study's search vector from its title, people, topics, abstract and text."""
-    publications = Publication.objects.filter(pk=publication_id)
-    if not uses_postgres(publications):
+    index_publications(Publication.objects.filter(pk=publication_id))
+
+
+def index_publications(queryset) -> None:
+    """Rebuild the search vectors of many studies in one UPDATE.
+
+    search_vector (GIN-indexed) holds everything, the PDF's text included, and decides what
+    matches. rank_vector holds only what describes the study (title and people first, then
+    topics and abstract) and orders the matches: ranking against the full text would read
+    every matching study's large vector, which is what made common words slow.
+    """
+    if not uses_postgres(queryset):
         return
-    publication = publications.prefetch_related("authorships__author", "topics").first()
-    if publication is None:
-        return
-    people = " ".join(f"{a.printed_name} {a.author.name}" for a in publication.authorships.all())
-    topics = " ".join(f"{t.name} {t.name_fr}" for t in publication.topics.all())
-    config = "french" if publication.language == "fr" else "english"
-    publications.update(
-        search_vector=SearchVector("title", weight="A", config=config)
-        + SearchVector(Value(people), weight="A", config=config)
-        + SearchVector(Value(topics), "abstract", weight="B", config=config)
-        + SearchVector(Left("text", INDEXED_TEXT_CHARACTERS), weight="D", config=config)
+    people = names_of(
+        Authorship.objects,
+        Concat("given_names", Value(" "), "family_name", Value(" "), "author__name"),
+    )
+    topics = names_of(
+        Publication.topics.through.objects, Concat("topic__name", Value(" "), "topic__name_fr")
+    )
+    config = search_config()
+    described = SearchVector("title", people, weight="A", config=config) + SearchVector(
+        topics, "abstract", weight="B", config=config
+    )
+    queryset.update(
+        rank_vector=described,
+        search_vector=described
+        + SearchVector(Left("text", INDEXED_TEXT_CHARACTERS), weight="D", config=config),
+    )
+
+
+def names_of(rows, name):
+    """The names of a study's related rows, in one string (a subquery per study)."""
+    from django.contrib.postgres.aggregates import StringAgg
+
+    return Subquery(
+        rows.filter(publication=OuterRef("pk"))
+        .values("publication")
+        .annotate(names=StringAgg(name, " "))
+        .values("names")
     )
 
 
@@ -66,9 +123,13 @@ def matching(queryset, query: str):
     """The studies that match a query typed by a person, best first."""
     if uses_postgres(queryset):
         tsquery = postgres_query(query)
+        # Match once, through the index; the page's other queries (count, five facets, the
+        # ranked list) then select by id and never read the large vectors again.
+        with index_first(queryset.db):
+            found = list(queryset.filter(search_vector=tsquery).values_list("pk", flat=True))
         return (
-            queryset.filter(search_vector=tsquery)
-            .annotate(rank=SearchRank(F("search_vector"), tsquery))
+            Publication.objects.filter(pk__any_of=found)
+            .annotate(rank=SearchRank(F("rank_vector"), tsquery))
             .order_by("-rank", "-year", "title")
         )
     for term in terms(query):

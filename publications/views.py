@@ -1,9 +1,11 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from . import search
+from . import citations, downloads, search, services
 from .forms import FACETS, LibrarySearchForm
 from .models import Publication
 
@@ -78,14 +80,49 @@ class PublicationDetailView(VisiblePublicationMixin, DetailView):
         )
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        publication = self.object
+        url, pdf_url = citations.absolute_urls(self.request, publication)
+        context.update(
+            canonical_url=url,
+            citation=citations.formatted_citation(publication),
+            scholar_meta=citations.scholar_meta(publication, url, pdf_url),
+            json_ld=citations.json_for_script(citations.json_ld(publication, url, pdf_url)),
+        )
+        return context
+
 
 class PublicationDownloadView(VisiblePublicationMixin, View):
-    pass
+    """The PDF of a study. A download that begins is counted; who made it is never recorded."""
+
+    def get(self, request, *args, **kwargs):
+        publication = self.get_publication()
+        served = downloads.serve_publication(request, publication)
+        if downloads.should_count(request, publication, served):
+            services.download_count_add(publication=publication)
+        return served.response
 
 
 class BibTeXView(VisiblePublicationMixin, View):
-    pass
+    def get(self, request, *args, **kwargs):
+        publication = self.get_publication()
+        url, _pdf_url = citations.absolute_urls(request, publication)
+        filename = f"{publication.slug}.bib"
+        return HttpResponse(
+            citations.bibtex(publication, url),
+            content_type="application/x-bibtex; charset=utf-8",
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )
 
 
 class RISView(VisiblePublicationMixin, View):
-    pass
+    def get(self, request, *args, **kwargs):
+        publication = self.get_publication()
+        url, pdf_url = citations.absolute_urls(request, publication)
+        filename = f"{publication.slug}.ris"
+        return HttpResponse(
+            citations.ris(publication, url, pdf_url),
+            content_type="application/x-research-info-systems; charset=utf-8",
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )

@@ -78,9 +78,11 @@ def test_an_upload_is_saved_measured_extracted_and_found(client, editor, committ
     [
         (SimpleUploadedFile("study.pdf", PNG, "application/pdf"), "not a PDF"),
         (SimpleUploadedFile("study.pdf", b"", "application/pdf"), "file is empty."),
-        (SimpleUploadedFile("study.pdf", b"%PDF-1.7 but then nothing", "application/pdf"),
-         "cannot be read"),
-    ],  # fmt: skip
+        (
+            SimpleUploadedFile("study.pdf", b"%PDF-1.7 but then nothing", "application/pdf"),
+            "cannot be read",
+        ),
+    ],
     ids=["renamed-png", "empty", "broken-pdf"],
 )
 def test_a_bad_upload_is_refused_clearly_and_nothing_is_saved(

@@ -31,10 +31,13 @@ run: setup
 test: install messages
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-# Figures for notes and reviews, not pass/fail: see bench/pages.py.
+# Figures for notes and reviews, not pass/fail (bench/*.py say what they measure). The library's
+# search is measured on PostgreSQL: the local server unless DATABASE_URL names another.
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/asmpace)
 bench: install messages
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -19,7 +20,8 @@ def setup_django():
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-" + "x" * 40)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="asmpace-bench-static-"))
-    os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="asmpace-bench-media-"))
+    # Always a fresh folder: a benchmark never writes into a real media folder.
+    os.environ["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="asmpace-bench-media-")
     import django
 
     django.setup()
@@ -44,6 +46,7 @@ def throwaway_database():
     finally:
         if not keep:
             connection.creation.destroy_test_db(original_name, verbosity=0)
+            shutil.rmtree(os.environ["DJANGO_MEDIA_ROOT"], ignore_errors=True)
 
 
 def timings_ms(action, repeat: int, warm_up: int = 5) -> list[float]:

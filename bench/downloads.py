@@ -10,28 +10,16 @@ file. Not a test: it measures, it never fails.
 import hashlib
 import os
 import resource
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-MEDIA_ROOT = tempfile.mkdtemp(prefix="asmpace-bench-media-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asmpace.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-" + "x" * 40)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="asmpace-bench-static-"))
-os.environ["DJANGO_MEDIA_ROOT"] = MEDIA_ROOT
+from common import setup_django, throwaway_database
 
-import django  # noqa: E402
+setup_django()
 
-django.setup()
-
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -45,7 +33,7 @@ MIB = 1024 * 1024
 def write_study(megabytes):
     """A PDF header followed by filler: the view never parses the file, it only sends it."""
     name = "publications/bench-study.pdf"
-    path = Path(MEDIA_ROOT) / name
+    path = Path(settings.MEDIA_ROOT) / name
     path.parent.mkdir(parents=True)
     digest = hashlib.sha256()
     filler = bytes(range(256)) * (MIB // 256)
@@ -97,9 +85,7 @@ def max_rss_mib():
 
 
 def main():
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         size = MEGABYTES * MIB
         study = write_study(MEGABYTES)
         url = study.get_download_url()
@@ -125,9 +111,6 @@ def main():
             )
         growth = max_rss_mib() - rss_before
         print(f"ru_maxrss: {rss_before:.0f} MiB before the downloads, grew by {growth:.1f} MiB")
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
-        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
 
 
 if __name__ == "__main__":

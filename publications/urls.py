@@ -10,6 +10,6 @@ urlpatterns = [
     path("feed/", LatestPublicationsFeed(), name="feed"),
     path("<slug:slug>/", views.PublicationDetailView.as_view(), name="detail"),
     path("<slug:slug>/download/", views.PublicationDownloadView.as_view(), name="download"),
-    path("<slug:slug>/cite.bib", views.BibTeXView.as_view(), name="bibtex"),
-    path("<slug:slug>/cite.ris", views.RISView.as_view(), name="ris"),
+    path("<slug:slug>/cite.bib", views.CitationFileView.as_view(extension="bib"), name="bibtex"),
+    path("<slug:slug>/cite.ris", views.CitationFileView.as_view(extension="ris"), name="ris"),
 ]

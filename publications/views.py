@@ -13,8 +13,8 @@ from .models import Publication
 class VisiblePublicationMixin:
     """Unpublished studies answer 404 to everyone but editors, on every URL of a study."""
 
-    def get_publication(self):
-        queryset = Publication.objects.visible_to(self.request.user)
+    def get_publication(self, queryset=None):
+        queryset = (queryset or Publication.objects).visible_to(self.request.user)
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
 
@@ -104,25 +104,31 @@ class PublicationDownloadView(VisiblePublicationMixin, View):
         return served.response
 
 
-class BibTeXView(VisiblePublicationMixin, View):
+class CitationFileView(VisiblePublicationMixin, View):
+    """A study's reference for citation managers, as BibTeX or RIS."""
+
+    extension = "bib"
+    formats = {
+        "bib": (
+            "application/x-bibtex",
+            lambda publication, url, _: citations.bibtex(publication, url),
+        ),
+        "ris": ("application/x-research-info-systems", citations.ris),
+    }
+
     def get(self, request, *args, **kwargs):
-        publication = self.get_publication()
-        url, _pdf_url = citations.absolute_urls(request, publication)
-        filename = f"{publication.slug}.bib"
-        return HttpResponse(
-            citations.bibtex(publication, url),
-            content_type="application/x-bibtex; charset=utf-8",
-            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        publication = self.get_publication(
+            Publication.objects.for_listing().prefetch_related("topics")
         )
-
-
-class RISView(VisiblePublicationMixin, View):
-    def get(self, request, *args, **kwargs):
-        publication = self.get_publication()
+        content_type, render = self.formats[self.extension]
         url, pdf_url = citations.absolute_urls(request, publication)
-        filename = f"{publication.slug}.ris"
-        return HttpResponse(
-            citations.ris(publication, url, pdf_url),
-            content_type="application/x-research-info-systems; charset=utf-8",
+        filename = f"{publication.slug}.{self.extension}"
+        response = HttpResponse(
+            render(publication, url, pdf_url),
+            content_type=f"{content_type}; charset=utf-8",
             headers={"Content-Disposition": content_disposition_header(True, filename)},
         )
+        response["Cache-Control"] = (
+            "public, max-age=3600" if publication.is_published else "private, no-store"
+        )
+        return response

@@ -322,6 +322,7 @@ def test_citation_downloads_are_attachments_hidden_until_published(
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == f'attachment; filename="draft-study.{extension}"'
+    assert response["Cache-Control"] == "private, no-store"  # no shared cache keeps a draft
     body = response.content.decode()
     assert "Small, Rob" in body
     assert f"http://testserver{draft.get_absolute_url()}" in body
@@ -332,5 +333,6 @@ def test_published_citation_downloads_link_the_pdf(client, global_study):
     ris = client.get(reverse("publications:ris", args=[global_study.slug]))
 
     assert parse_bibtex(bib.content.decode())["title"] == "ASM-PACE Global Solutions Study"
+    assert bib["Cache-Control"] == ris["Cache-Control"] == "public, max-age=3600"
     [entry] = rispy.loads(ris.content.decode())
     assert entry["file_attachments1"] == f"http://testserver{global_study.get_download_url()}"

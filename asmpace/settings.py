@@ -217,6 +217,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SECURE = not DEBUG
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For. The client's address then comes from that
+# header, for rate limits and for counting a download once per visitor; 0 trusts REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -316,6 +316,18 @@ def test_another_browser_or_address_counts_again(client, study):
     assert counted(study) == 3
 
 
+def test_behind_a_proxy_visitors_are_told_apart_by_forwarded_address(client, study, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for visitor in ("198.51.100.7", "203.0.113.9", "198.51.100.7"):
+        client.get(
+            study.get_download_url(),
+            headers={"user-agent": BROWSER, "x-forwarded-for": visitor},
+            REMOTE_ADDR="10.0.0.2",  # the proxy, the same for everyone
+        )
+
+    assert counted(study) == 2
+
+
 def test_a_repeat_counts_again_once_the_cache_has_forgotten_the_visitor(client, study):
     download(client, study)
     cache.clear()  # what the end of the repeat window does to that one entry

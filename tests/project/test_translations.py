@@ -11,7 +11,9 @@ from django.urls import reverse
 from .conftest import ROOT, run_django
 
 CATALOGUE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-SOURCES = ("accounts", "portal", "asmpace", "templates", "manage.py")
+# Every app of ours (a folder with apps.py), the project package and the templates.
+APPS = tuple(path.parent.name for path in ROOT.glob("*/apps.py"))
+SOURCES = (*APPS, "asmpace", "templates", "manage.py")
 
 
 def msgids(po_text):

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BOOTSTRAP_VERSION := 5.3.9
 
 .DEFAULT_GOAL := run
-.PHONY: run setup install messages test bench lint format check-deploy vendor clean
+.PHONY: run setup install messages migrations test bench lint format check-deploy vendor clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: install messages
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
+
+# New migrations, formatted like the rest of the code (CI checks the format).
+migrations: install
+	$(PY) manage.py makemigrations
+	$(VENV)/bin/ruff format --quiet */migrations/
 
 lint: install
 	$(VENV)/bin/ruff check .

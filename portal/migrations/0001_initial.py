@@ -4,32 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='slug')),
-                ('language', models.CharField(choices=[('en', 'English'), ('fr', 'French')], max_length=5, verbose_name='language')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.CharField(blank=True, help_text='One or two plain sentences for the home page and search engines.', max_length=300, verbose_name='summary')),
-                ('body', models.TextField(help_text='Markdown. Raw HTML is removed.', verbose_name='body')),
-                ('body_html', models.TextField(editable=False)),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order in menus')),
-                ('in_footer', models.BooleanField(default=True, verbose_name='link in the footer')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="slug")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("fr", "French")],
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "summary",
+                    models.CharField(
+                        blank=True,
+                        help_text="One or two plain sentences for the home page and search engines.",
+                        max_length=300,
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Markdown. Raw HTML is removed.", verbose_name="body"
+                    ),
+                ),
+                ("body_html", models.TextField(editable=False)),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="order in menus"),
+                ),
+                ("in_footer", models.BooleanField(default=True, verbose_name="link in the footer")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'page',
-                'verbose_name_plural': 'pages',
-                'ordering': ('order', 'slug', 'language'),
-                'constraints': [models.UniqueConstraint(fields=('slug', 'language'), name='portal_page_slug_language')],
+                "verbose_name": "page",
+                "verbose_name_plural": "pages",
+                "ordering": ("order", "slug", "language"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("slug", "language"), name="portal_page_slug_language"
+                    )
+                ],
             },
         ),
     ]

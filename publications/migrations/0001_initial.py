@@ -4,125 +4,344 @@ import django.contrib.postgres.search
 import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
+from django.db import migrations, models
+
 import publications.models
 import publications.validators
-from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The name used today.', max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='slug')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The name used today.", max_length=120, verbose_name="name"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': 'author',
-                'verbose_name_plural': 'authors',
-                'ordering': ('name',),
+                "verbose_name": "author",
+                "verbose_name_plural": "authors",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=80, verbose_name='name in English')),
-                ('name_fr', models.CharField(blank=True, max_length=80, verbose_name='name in French')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=80, verbose_name="name in English")),
+                (
+                    "name_fr",
+                    models.CharField(blank=True, max_length=80, verbose_name="name in French"),
+                ),
             ],
             options={
-                'verbose_name': 'topic',
-                'verbose_name_plural': 'topics',
-                'ordering': ('name',),
+                "verbose_name": "topic",
+                "verbose_name_plural": "topics",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='slug')),
-                ('kind', models.CharField(choices=[('global_study', 'Global study'), ('case_study', 'Case study'), ('toolkit', 'Toolkit'), ('guidance', 'Guidance'), ('newsletter', 'Newsletter'), ('policy_brief', 'Policy brief'), ('report', 'Report')], max_length=20, verbose_name='kind')),
-                ('language', models.CharField(choices=[('en', 'English'), ('fr', 'French')], max_length=5, verbose_name='language')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('month', models.PositiveSmallIntegerField(blank=True, help_text='Leave empty when the study gives only a year.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('abstract', models.TextField(blank=True, verbose_name='abstract')),
-                ('publisher', models.CharField(default='Estelle Levin Ltd and WWF', max_length=200, verbose_name='publisher')),
-                ('rights', models.CharField(default='© Estelle Levin Limited and WWF; reproduction with credit to title and publisher', max_length=300, verbose_name='rights')),
-                ('file', models.FileField(blank=True, upload_to=publications.models.upload_to, validators=[publications.validators.validate_pdf], verbose_name='PDF file')),
-                ('file_size', models.PositiveBigIntegerField(editable=False, null=True, verbose_name='file size')),
-                ('file_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('page_count', models.PositiveIntegerField(editable=False, null=True, verbose_name='pages')),
-                ('text', models.TextField(blank=True, editable=False, verbose_name='text of the PDF')),
-                ('extraction', models.CharField(choices=[('no_file', 'No file'), ('pending', 'Waiting for text extraction'), ('done', 'Text extracted'), ('failed', 'Extraction failed')], default='no_file', editable=False, max_length=10, verbose_name='text extraction')),
-                ('extraction_error', models.CharField(blank=True, editable=False, max_length=300)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('rank_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('is_published', models.BooleanField(default=False, help_text='Unpublished studies are invisible to everyone but editors.', verbose_name='published')),
-                ('published_at', models.DateTimeField(editable=False, null=True, verbose_name='first published')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='added')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('translations', models.ManyToManyField(blank=True, help_text='The same work in another language.', to='publications.publication', verbose_name='other-language versions')),
-                ('topics', models.ManyToManyField(blank=True, to='publications.topic', verbose_name='topics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("slug", models.SlugField(max_length=120, unique=True, verbose_name="slug")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("global_study", "Global study"),
+                            ("case_study", "Case study"),
+                            ("toolkit", "Toolkit"),
+                            ("guidance", "Guidance"),
+                            ("newsletter", "Newsletter"),
+                            ("policy_brief", "Policy brief"),
+                            ("report", "Report"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("fr", "French")],
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1900),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Leave empty when the study gives only a year.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="month",
+                    ),
+                ),
+                ("abstract", models.TextField(blank=True, verbose_name="abstract")),
+                (
+                    "publisher",
+                    models.CharField(
+                        default="Estelle Levin Ltd and WWF",
+                        max_length=200,
+                        verbose_name="publisher",
+                    ),
+                ),
+                (
+                    "rights",
+                    models.CharField(
+                        default="© Estelle Levin Limited and WWF; reproduction with credit to title and publisher",
+                        max_length=300,
+                        verbose_name="rights",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        upload_to=publications.models.upload_to,
+                        validators=[publications.validators.validate_pdf],
+                        verbose_name="PDF file",
+                    ),
+                ),
+                (
+                    "file_size",
+                    models.PositiveBigIntegerField(
+                        editable=False, null=True, verbose_name="file size"
+                    ),
+                ),
+                ("file_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "page_count",
+                    models.PositiveIntegerField(editable=False, null=True, verbose_name="pages"),
+                ),
+                (
+                    "text",
+                    models.TextField(blank=True, editable=False, verbose_name="text of the PDF"),
+                ),
+                (
+                    "extraction",
+                    models.CharField(
+                        choices=[
+                            ("no_file", "No file"),
+                            ("pending", "Waiting for text extraction"),
+                            ("done", "Text extracted"),
+                            ("failed", "Extraction failed"),
+                        ],
+                        default="no_file",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="text extraction",
+                    ),
+                ),
+                ("extraction_error", models.CharField(blank=True, editable=False, max_length=300)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "rank_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Unpublished studies are invisible to everyone but editors.",
+                        verbose_name="published",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(editable=False, null=True, verbose_name="first published"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="added")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "translations",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The same work in another language.",
+                        to="publications.publication",
+                        verbose_name="other-language versions",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, to="publications.topic", verbose_name="topics"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publication',
-                'verbose_name_plural': 'publications',
-                'ordering': ('-year', '-month', 'title'),
+                "verbose_name": "publication",
+                "verbose_name_plural": "publications",
+                "ordering": ("-year", "-month", "title"),
             },
         ),
         migrations.CreateModel(
-            name='DownloadCount',
+            name="DownloadCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='downloads')),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='download_counts', to='publications.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="downloads")),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="download_counts",
+                        to="publications.publication",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'download count',
-                'verbose_name_plural': 'download counts',
-                'ordering': ('-day',),
-                'constraints': [models.UniqueConstraint(fields=('publication', 'day'), name='publications_count_day'), models.CheckConstraint(condition=models.Q(('count__gte', 0)), name='publications_count_positive')],
+                "verbose_name": "download count",
+                "verbose_name_plural": "download counts",
+                "ordering": ("-day",),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("publication", "day"), name="publications_count_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("count__gte", 0)), name="publications_count_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Coverage',
+            name="Coverage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coverage', to='publications.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(max_length=2, verbose_name="country"),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coverage",
+                        to="publications.publication",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'country covered',
-                'verbose_name_plural': 'countries covered',
-                'constraints': [models.UniqueConstraint(fields=('publication', 'country'), name='publications_country_once')],
+                "verbose_name": "country covered",
+                "verbose_name_plural": "countries covered",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("publication", "country"), name="publications_country_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Authorship',
+            name="Authorship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_names', models.CharField(blank=True, max_length=120, verbose_name='given names as printed')),
-                ('family_name', models.CharField(max_length=120, verbose_name='family name as printed')),
-                ('role', models.CharField(choices=[('author', 'Author'), ('contributor', 'Contributor')], default='author', max_length=12, verbose_name='role')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorships', to='publications.author', verbose_name='author')),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='publications.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "given_names",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="given names as printed"
+                    ),
+                ),
+                (
+                    "family_name",
+                    models.CharField(max_length=120, verbose_name="family name as printed"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("author", "Author"), ("contributor", "Contributor")],
+                        default="author",
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorships",
+                        to="publications.author",
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorships",
+                        to="publications.publication",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'author of the study',
-                'verbose_name_plural': 'authors of the study',
-                'ordering': ('order', 'pk'),
-                'constraints': [models.UniqueConstraint(fields=('publication', 'author'), name='publications_one_authorship_each')],
+                "verbose_name": "author of the study",
+                "verbose_name_plural": "authors of the study",
+                "ordering": ("order", "pk"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("publication", "author"), name="publications_one_authorship_each"
+                    )
+                ],
             },
         ),
     ]

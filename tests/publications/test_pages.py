@@ -61,10 +61,36 @@ def test_the_study_page_costs_the_same_queries_however_rich(client, itombwe):
     client.get(plain.get_absolute_url())
     with CaptureQueriesContext(connection) as few:
         client.get(plain.get_absolute_url())
+    for n in range(20):
+        other = PublicationFactory(authors=[f"Given{n} Family{n}"])
+        itombwe.translations.add(other)
+        itombwe.topics.add(TopicFactory())
+        Authorship.objects.create(
+            publication=itombwe, author=AuthorFactory(), family_name=f"Extra{n}", order=10 + n
+        )
+    Coverage.objects.bulk_create(
+        Coverage(publication=itombwe, country=code) for code in ("SL", "LR", "MG", "GH")
+    )
+
     with CaptureQueriesContext(connection) as rich:
         client.get(itombwe.get_absolute_url())
 
     assert len(rich) == len(few) <= 8
+
+
+def test_the_feed_and_sitemap_cost_the_same_queries_for_3_or_60_studies(
+    client, django_assert_max_num_queries
+):
+    PublicationFactory.create_batch(3, authors=["Rob Small", "Rupert Cook"])
+    urls = [reverse("publications:feed"), reverse("sitemap")]
+    with CaptureQueriesContext(connection) as few:
+        for url in urls:
+            client.get(url)
+    PublicationFactory.create_batch(57, authors=["Rob Small", "Rupert Cook"])
+
+    with django_assert_max_num_queries(len(few)):
+        for url in urls:
+            client.get(url)
 
 
 def test_unpublished_studies_are_invisible_to_everyone_but_editors(client):

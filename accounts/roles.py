@@ -18,6 +18,9 @@ ROLE_PERMISSIONS = {
     },
     EDITORS: {
         ("portal", "page"): ("view", "add", "change", "delete"),
+        ("portal", "site"): ("view", "add", "change", "delete"),
+        ("portal", "sitetext"): ("view", "add", "change", "delete"),
+        ("portal", "mineral"): ("view", "add", "change", "delete"),
         ("publications", "publication"): ("view", "add", "change", "delete"),
         ("publications", "author"): ("view", "add", "change", "delete"),
         ("publications", "authorship"): ("view", "add", "change", "delete"),

@@ -5,6 +5,7 @@ The README lists every variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -201,6 +202,12 @@ PUBLICATION_ACCEL_REDIRECT = env.str("PUBLICATION_ACCEL_REDIRECT", default="")
 # A second download of a study by the same visitor within this many seconds is not counted.
 PUBLICATION_REPEAT_WINDOW = env.int("PUBLICATION_REPEAT_WINDOW", default=30 * 60)
 
+# The sites map draws country outlines from static/ and needs no other host. An online tile
+# layer may be added, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png" with its attribution;
+# the Content-Security-Policy then allows images from that host.
+SITES_MAP_TILES = env.str("SITES_MAP_TILES", default="")
+SITES_MAP_ATTRIBUTION = env.str("SITES_MAP_ATTRIBUTION", default="")
+
 # Security. Production defaults are strict; a TLS-terminating proxy sets the forwarded header.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -221,13 +228,22 @@ if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 # header, for rate limits and for counting a download once per visitor; 0 trusts REMOTE_ADDR.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
+
+def tile_hosts(template):
+    """The origin of a tile URL template, for img-src; a {s} subdomain becomes a wildcard."""
+    if not template:
+        return []
+    origin = urlsplit(template.replace("{s}.", "*."))
+    return [f"{origin.scheme}://{origin.netloc}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         # Bootstrap draws form controls with data: SVGs; allauth.mfa shows the TOTP QR code so.
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *tile_hosts(SITES_MAP_TILES)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

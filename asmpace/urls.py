@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from portal.sitemaps import PageSitemap
+from portal.sitemaps import PageSitemap, SiteSitemap
 from publications.sitemaps import PublicationSitemap
 
 # The admin signs in through allauth: its rate limits and two-factor step apply to staff too.
@@ -21,7 +21,13 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"pages": PageSitemap, "publications": PublicationSitemap}},
+        {
+            "sitemaps": {
+                "pages": PageSitemap,
+                "sites": SiteSitemap,
+                "publications": PublicationSitemap,
+            }
+        },
         name="sitemap",
     ),
     path("", include("portal.urls")),

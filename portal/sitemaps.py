@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 
-from .models import Page
+from .models import Page, Site
+from .models.pages import EMBEDDED_PAGES
 
 
 class PageSitemap(Sitemap):
@@ -9,7 +10,20 @@ class PageSitemap(Sitemap):
 
     def items(self):
         # A page's URL is the same in every language, so list each slug once.
-        return Page.objects.filter(language=settings.LANGUAGE_CODE).order_by("order", "slug")
+        pages = Page.objects.filter(language=settings.LANGUAGE_CODE).exclude(
+            slug__in=EMBEDDED_PAGES
+        )
+        return pages.order_by("order", "slug")
 
     def lastmod(self, page):
         return page.updated_at
+
+
+class SiteSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Site.objects.published().order_by("order", "slug")
+
+    def lastmod(self, site):
+        return site.updated_at

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import StakeholderGroup, User
-from portal.models import Page
+from portal.models import Mineral, Page, Site, SiteText
 from publications.demo import make_pdf
 from publications.models import Author, Authorship, Kind, Publication, Topic
 from publications.search import index_publication
@@ -121,3 +121,55 @@ class PublicationFactory(factory.django.DjangoModelFactory):
         """Last: search indexes authors too (on PostgreSQL; a no-op on SQLite)."""
         if create:
             index_publication(publication.pk)
+
+
+class MineralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mineral
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"mineral-{n}")
+    name = factory.Sequence(lambda n: f"Mineral {n}")
+    name_fr = factory.Sequence(lambda n: f"Minerai {n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    """A published site with an English text; `fr="Nom"` adds a French one, `minerals=[...]`
+    and `publications=[...]` link them."""
+
+    class Meta:
+        model = Site
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"site-{n}")
+    country = "SL"
+    latitude = "7.65"
+    longitude = "-10.90"
+    is_published = True
+
+    @factory.post_generation
+    def name(site, create, extracted, **kwargs):
+        SiteText.objects.create(
+            site=site,
+            language="en",
+            name=extracted or f"Site {site.slug}",
+            designation="National park",
+            summary="Gold is mined **in and around** the park.",
+        )
+
+    @factory.post_generation
+    def fr(site, create, extracted, **kwargs):
+        if extracted:
+            SiteText.objects.create(
+                site=site, language="fr", name=extracted, designation="Parc national"
+            )
+
+    @factory.post_generation
+    def minerals(site, create, extracted, **kwargs):
+        if extracted:
+            site.minerals.set(extracted)
+
+    @factory.post_generation
+    def publications(site, create, extracted, **kwargs):
+        if extracted:
+            site.publications.set(extracted)

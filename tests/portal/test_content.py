@@ -6,7 +6,7 @@ from portal.models import Page
 
 pytestmark = pytest.mark.django_db
 
-SLUGS = {"about", "objectives", "principles", "partners", "code-of-conduct", "privacy"}
+SLUGS = {"about", "objectives", "principles", "partners", "code-of-conduct", "privacy", "sites"}
 
 
 def test_every_programme_page_exists_in_english_and_french():
@@ -23,9 +23,9 @@ def test_loading_twice_changes_nothing_and_keeps_editors_changes():
 
     second = load_pages()
 
-    assert first["created"] == 12
-    assert second == {"created": 0, "updated": 0, "unchanged": 12}
-    assert Page.objects.count() == 12
+    assert first["created"] == 14
+    assert second == {"created": 0, "updated": 0, "unchanged": 14}
+    assert Page.objects.count() == 14
     assert Page.objects.get(slug="about", language="en").title == "Edited by an editor"
 
 
@@ -57,6 +57,8 @@ def test_the_command_names_the_site_and_reports_counts(capsys):
     call_command("load_content")
 
     out = capsys.readouterr().out
-    assert "Pages: 12 created" in out
-    assert "Pages: 0 created, 0 updated, 12 unchanged." in out
+    assert "Pages: 14 created" in out
+    assert "Pages: 0 created, 0 updated, 14 unchanged." in out
+    assert "Sites: 4 created" in out
+    assert "Sites: 0 created, 0 updated, 4 unchanged." in out
     assert Site.objects.get(pk=1).name == "ASM-PACE"

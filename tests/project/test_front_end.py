@@ -17,10 +17,21 @@ def test_vendored_bootstrap_is_the_pinned_version():
     assert f"| bootstrap | {version} |" in (ROOT / "static/vendor/README.md").read_text()
 
 
+# Links that people follow (<a href>) may leave the site; what a page loads may not.
+REMOTE_LOAD = re.compile(r"""(?:\bsrc=|<link\b[^>]*\bhref=)["'](?:https?:)?//""")
+
+
+def test_the_remote_load_pattern_tells_loads_from_links():
+    assert REMOTE_LOAD.search('<script src="https://cdn.example.org/x.js">')
+    assert REMOTE_LOAD.search('<link rel="stylesheet" href="//cdn.example.org/x.css">')
+    assert REMOTE_LOAD.search('<img alt="" src="http://tiles.example.org/1.png">')
+    assert not REMOTE_LOAD.search('<a href="https://www.protectedplanet.net/7409">')
+    assert not REMOTE_LOAD.search('<link rel="stylesheet" href="/static/x.css">')
+
+
 def test_templates_load_nothing_from_another_host():
-    remote = re.compile(r"""(?:src|href)=["'](?:https?:)?//""")
     for template in TEMPLATES:
-        assert not remote.search(template.read_text()), template
+        assert not REMOTE_LOAD.search(template.read_text()), template
 
 
 def test_templates_have_no_inline_script_or_style_that_the_policy_would_block():

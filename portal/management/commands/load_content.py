@@ -2,7 +2,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.content import ContentError, configure_site, load_pages
+from portal.content import ContentError, configure_site, load_pages, load_sites
 
 
 class Command(BaseCommand):
@@ -29,3 +29,8 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():
             if hasattr(config, "load_content"):
                 self.stdout.write(config.load_content(overwrite=overwrite))
+        # Sites link to the library's studies, so they come after the other apps' content.
+        try:
+            self.stdout.write(load_sites(overwrite=overwrite))
+        except ContentError as error:
+            raise CommandError(str(error)) from error

@@ -4,7 +4,11 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .text import render_markdown
+from ..text import render_markdown
+
+# Pages shown inside another view (as its introduction) rather than on their own.
+SITES_INTRO = "sites"
+EMBEDDED_PAGES = {SITES_INTRO: "portal:site_list"}
 
 
 class PageQuerySet(models.QuerySet):
@@ -57,4 +61,6 @@ class Page(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        if self.slug in EMBEDDED_PAGES:
+            return reverse(EMBEDDED_PAGES[self.slug])
         return reverse("portal:page", kwargs={"slug": self.slug})

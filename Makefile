@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BOOTSTRAP_VERSION := 5.3.9
+LEAFLET_VERSION := 1.9.4
+TOPOJSON_CLIENT_VERSION := 3.1.0
+WORLD_ATLAS_VERSION := 2.0.2
 
 .DEFAULT_GOAL := run
 .PHONY: run setup install messages migrations test bench lint format check-deploy vendor clean
@@ -53,11 +56,23 @@ format: install
 	$(VENV)/bin/ruff format .
 
 # Pinned copies of front-end packages from the npm registry, committed under static/vendor/.
+# Leaflet brings images/ (named by leaflet.css) and its source map (named by leaflet.js):
+# collectstatic's manifest fails on a missing reference. world-atlas is Natural Earth's 1:110m
+# country outlines (public domain), so that maps need no tile server.
 vendor:
 	rm -rf /tmp/asmpace-vendor && mkdir -p /tmp/asmpace-vendor
 	cd /tmp/asmpace-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
 	mkdir -p static/vendor/bootstrap-$(BOOTSTRAP_VERSION)
 	cp /tmp/asmpace-vendor/package/dist/css/bootstrap.min.css /tmp/asmpace-vendor/package/dist/css/bootstrap.min.css.map /tmp/asmpace-vendor/package/LICENSE static/vendor/bootstrap-$(BOOTSTRAP_VERSION)/
+	rm -rf /tmp/asmpace-vendor/package && cd /tmp/asmpace-vendor && npm pack --silent leaflet@$(LEAFLET_VERSION) && tar xzf leaflet-$(LEAFLET_VERSION).tgz
+	rm -rf static/vendor/leaflet-$(LEAFLET_VERSION) && mkdir -p static/vendor/leaflet-$(LEAFLET_VERSION)
+	cp -R /tmp/asmpace-vendor/package/dist/leaflet.js /tmp/asmpace-vendor/package/dist/leaflet.js.map /tmp/asmpace-vendor/package/dist/leaflet.css /tmp/asmpace-vendor/package/dist/images /tmp/asmpace-vendor/package/LICENSE static/vendor/leaflet-$(LEAFLET_VERSION)/
+	rm -rf /tmp/asmpace-vendor/package && cd /tmp/asmpace-vendor && npm pack --silent topojson-client@$(TOPOJSON_CLIENT_VERSION) && tar xzf topojson-client-$(TOPOJSON_CLIENT_VERSION).tgz
+	mkdir -p static/vendor/topojson-client-$(TOPOJSON_CLIENT_VERSION)
+	cp /tmp/asmpace-vendor/package/dist/topojson-client.min.js /tmp/asmpace-vendor/package/LICENSE static/vendor/topojson-client-$(TOPOJSON_CLIENT_VERSION)/
+	rm -rf /tmp/asmpace-vendor/package && cd /tmp/asmpace-vendor && npm pack --silent world-atlas@$(WORLD_ATLAS_VERSION) && tar xzf world-atlas-$(WORLD_ATLAS_VERSION).tgz
+	mkdir -p static/vendor/world-atlas-$(WORLD_ATLAS_VERSION)
+	cp /tmp/asmpace-vendor/package/countries-110m.json /tmp/asmpace-vendor/package/LICENSE static/vendor/world-atlas-$(WORLD_ATLAS_VERSION)/
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -8,6 +8,7 @@ figures show whether a page stays flat as data grows. Not a test: it measures, i
 import gzip
 import os
 import tracemalloc
+from decimal import Decimal
 
 from common import median, p95, setup_django, throwaway_database, timings_ms
 
@@ -21,8 +22,12 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import StakeholderGroup, User  # noqa: E402
+from portal.models import Mineral, Site, SiteText  # noqa: E402
+from publications.models import Publication  # noqa: E402
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "2000"))
+# Beyond the programme's four: a portal that grows to tens of sites still draws them on one map.
+EXTRA_SITES = int(os.environ.get("BENCH_SITES", "50"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 
 
@@ -44,6 +49,29 @@ def add_people(count):
         EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
     )
     return users[-1]
+
+
+def add_sites(count):
+    minerals = list(Mineral.objects.all())
+    studies = list(Publication.objects.all())
+    sites = Site.objects.bulk_create(
+        Site(
+            slug=f"bench-site-{n}",
+            country="CD",
+            latitude=Decimal(-10 + n % 20),
+            longitude=Decimal(15 + n % 30),
+            is_published=True,
+        )
+        for n in range(count)
+    )
+    SiteText.objects.bulk_create(
+        SiteText(site=site, language=language, name=f"Site {n}", summary_html="<p>Text.</p>")
+        for n, site in enumerate(sites)
+        for language in ("en", "fr")
+    )
+    for n, site in enumerate(sites):
+        site.minerals.set(minerals[n % 3 : n % 3 + 2])
+        site.publications.set(studies[n % 4 : n % 4 + 2])
 
 
 def measure(client, url, **headers):
@@ -74,6 +102,7 @@ def main():
     with throwaway_database():
         call_command("load_content", verbosity=0)
         someone = add_people(PEOPLE)
+        add_sites(EXTRA_SITES)
         pages = [
             ("home", "/", {}),
             ("home (fr)", "/", {"accept-language": "fr"}),
@@ -84,10 +113,15 @@ def main():
             ("library", "/publications/", {}),
             ("library search", "/publications/?q=mining+protected", {}),
             ("study", "/publications/global-solutions-study/", {}),
+            ("sites map", "/sites/", {}),
+            ("sites map (fr)", "/sites/", {"accept-language": "fr"}),
+            ("site", "/sites/itombwe/", {}),
+            ("sites.geojson", "/sites.geojson", {}),
         ]
         client = Client()
         print(
-            f"{connection.vendor}, {PEOPLE} stakeholders, {REQUESTS} requests per page, "
+            f"{connection.vendor}, {PEOPLE} stakeholders, {EXTRA_SITES + 4} sites, "
+            f"{REQUESTS} requests per page, "
             "DEBUG off, test client (no network)"
         )
         header = f"{'page':<18}{'median ms':>10}{'p95 ms':>9}{'queries':>8}"

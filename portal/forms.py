@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
 
 from .models import Mineral
 
@@ -12,10 +13,11 @@ class SiteFilterForm(forms.Form):
 
     def __init__(self, data, *, sites):
         super().__init__(data)
-        countries = sorted({site.country for site in sites.only("country")}, key=lambda c: c.name)
+        codes = sites.order_by().values_list("country", flat=True).distinct()
+        countries = [(code, str(Country(code).name)) for code in codes]
         minerals = sorted(Mineral.objects.filter(sites__in=sites).distinct(), key=str)
         everywhere = [("", _("All"))]
-        self.fields["country"].choices = everywhere + [(c.code, c.name) for c in countries]
+        self.fields["country"].choices = everywhere + sorted(countries, key=lambda c: c[1])
         self.fields["mineral"].choices = everywhere + [(m.slug, m.label) for m in minerals]
 
     def filters(self) -> dict:

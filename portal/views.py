@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
@@ -102,6 +103,7 @@ class SiteDetailView(VisibleSitesMixin, DetailView):
         )
         return super().get_context_data(
             text=site.text,
+            sections=site_sections(site.text),
             canonical_url=url,
             json_ld=json_for_script(json_ld),
             features=geodata.feature_collection([site]),
@@ -125,6 +127,21 @@ class SiteGeoJSONView(VisibleSitesMixin, View):
         # Open data: other sites' maps may load it.
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+
+def site_sections(text):
+    """(anchor, heading, html, note) of the parts of a site's page that editors write."""
+    return [
+        ("environment", _("Environmental impacts"), text.environmental_impacts_html, ""),
+        (
+            "social",
+            _("Social impacts"),
+            text.social_impacts_html,
+            _("Including the effects on vulnerable groups and indigenous peoples."),
+        ),
+        ("responses", _("Responses and solutions tried"), text.responses_html, ""),
+        ("stakeholders", _("Stakeholders involved"), text.stakeholders_html, ""),
+    ]
 
 
 def map_settings():

@@ -5,6 +5,8 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from portal.models import Site
+
 from . import citations, downloads, search, services
 from .forms import FACETS, LibrarySearchForm
 from .models import Publication
@@ -73,10 +75,12 @@ class PublicationDetailView(VisiblePublicationMixin, DetailView):
 
     def get_object(self):
         visible = Publication.objects.visible_to(self.request.user)
+        sites = Site.objects.visible_to(self.request.user).with_texts()
         queryset = visible.for_listing().prefetch_related(
             "topics",
             "coverage",
             Prefetch("translations", queryset=visible.order_by("language")),
+            Prefetch("sites", queryset=sites, to_attr="visible_sites"),
         )
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 

@@ -166,6 +166,7 @@ def test_a_site_page_shows_its_facts_studies_and_a_place_for_dialogue(client, go
     assert "A draft study" not in text
     assert 'id="dialogue"' in text
     assert text.count("Not summarised on this page yet") == 4
+    assert text.count("Including the effects on vulnerable groups") == 1
     assert "WDPA id" not in text
     assert "WDPA id" in client.get(sapo.get_absolute_url()).text
 
@@ -265,7 +266,8 @@ def test_the_map_page_loads_every_asset_from_this_site(client, gola, settings):
     assert any("leaflet" in url for url in assets)
     assert any("countries-110m.json" in url for url in assets)
     for url in assets:
-        assert url.startswith("/") and not url.startswith("//"), url
+        assert url.startswith("/"), url
+        assert not url.startswith("//"), url
     assert 'data-tiles=""' in text
 
 

@@ -1,4 +1,4 @@
-"""Editors manage case-study sites in the admin; bad coordinates are refused with a clear message."""
+"""Editors manage case-study sites in the admin; bad coordinates are refused, clearly."""
 
 import pytest
 from django.db import connection

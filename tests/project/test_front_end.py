@@ -1,6 +1,9 @@
 """Front-end assets come from static/, pinned; templates load nothing from another host."""
 
+import json
 import re
+
+import pytest
 
 from .conftest import ROOT
 
@@ -15,6 +18,54 @@ def test_vendored_bootstrap_is_the_pinned_version():
     assert f"Bootstrap  v{version}" in css.read_text()[:300]
     assert f"bootstrap-{version}/bootstrap.min.css" in (ROOT / "templates/base.html").read_text()
     assert f"| bootstrap | {version} |" in (ROOT / "static/vendor/README.md").read_text()
+
+
+def vendored(variable, package):
+    """The folder of a package vendored at the version that the Makefile pins."""
+    version = re.search(rf"{variable} := (\S+)", (ROOT / "Makefile").read_text())[1]
+    return version, ROOT / "static" / "vendor" / f"{package}-{version}"
+
+
+# The maps' packages: Makefile variable, package, files, and a file whose head names the version.
+MAP_PACKAGES = [
+    ("LEAFLET_VERSION", "leaflet", ["leaflet.js", "leaflet.js.map", "leaflet.css"], "leaflet.js"),
+    ("TOPOJSON_CLIENT_VERSION", "topojson-client", [], "topojson-client.min.js"),
+    ("WORLD_ATLAS_VERSION", "world-atlas", ["countries-110m.json"], None),
+]
+
+
+@pytest.mark.parametrize(("variable", "package", "files", "versioned"), MAP_PACKAGES)
+def test_vendored_map_packages_are_the_pinned_versions(variable, package, files, versioned):
+    version, folder = vendored(variable, package)
+
+    for name in [*files, "LICENSE"]:
+        assert (folder / name).is_file(), folder / name
+    if versioned:
+        head = (folder / versioned).read_text()[:300]
+        assert re.search(rf"{package} v?{re.escape(version)}\b", head, re.IGNORECASE)
+    assert f"| {package} | {version} |" in (ROOT / "static/vendor/README.md").read_text()
+
+
+def test_leaflet_css_and_the_outlines_refer_to_what_is_there():
+    """collectstatic's manifest fails on a missing url(); the map script reads objects.countries."""
+    _, leaflet = vendored("LEAFLET_VERSION", "leaflet")
+    images = re.findall(r"url\((images/[^)]+)\)", (leaflet / "leaflet.css").read_text())
+    assert images
+    for image in images:
+        assert (leaflet / image).is_file(), image
+
+    _, atlas = vendored("WORLD_ATLAS_VERSION", "world-atlas")
+    topology = json.loads((atlas / "countries-110m.json").read_text())
+    assert topology["type"] == "Topology"
+    assert len(topology["objects"]["countries"]["geometries"]) > 150
+
+
+def test_site_map_script_writes_no_html_from_data():
+    """Site names come from editors: the popups are built from text nodes."""
+    script = (ROOT / "static/js/site-map.js").read_text()
+    assert "innerHTML" not in script
+    assert "insertAdjacentHTML" not in script
+    assert "textContent" in script
 
 
 # Links that people follow (<a href>) may leave the site; what a page loads may not.

@@ -1,0 +1,98 @@
+"""Playwright against the portal on a live test server, in the system Chromium (DESIGN.md).
+
+Every request to another host is aborted and recorded, and the test fails if any was made.
+Screenshots go to test-artifacts/ to be looked at.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test's thread; the test's own
+# database calls are still synchronous, so Django's guard against async contexts is lifted here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+        skip = pytest.mark.skip(reason="no Chromium: apt-get install -y chromium")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class Visit:
+    """A page that may talk only to the test server, with what it tried and what went wrong."""
+
+    def __init__(self, page, server_url):
+        self.page = page
+        self.server_url = server_url
+        self.origin = urlsplit(server_url).netloc
+        self.foreign = []
+        self.problems = []
+        page.route("**/*", self.route)
+        page.on("console", self.console)
+        page.on("pageerror", lambda error: self.problems.append(str(error)))
+
+    def goto(self, path):
+        response = self.page.goto(self.server_url + path)
+        assert response.ok, (path, response.status)
+        return response
+
+    def route(self, route):
+        if urlsplit(route.request.url).netloc == self.origin:
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+    def console(self, message):
+        if message.type in ("error", "warning"):
+            self.problems.append(message.text)
+
+    def screenshot(self, name):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+    def assert_clean(self):
+        assert self.foreign == [], "requests to other hosts"
+        assert self.problems == [], "console errors"
+
+
+@pytest.fixture
+def visitor(browser, live_server):
+    """`visitor(viewport, javascript=True)` opens a fresh browser context on the test server."""
+    contexts = []
+
+    def open_visit(viewport=DESKTOP, *, javascript=True):
+        context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+        contexts.append(context)
+        return Visit(context.new_page(), live_server.url)
+
+    yield open_visit
+    for context in contexts:
+        context.close()

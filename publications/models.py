@@ -6,9 +6,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from portal.models.terms import Term
 
 from .validators import validate_pdf
 
@@ -32,24 +33,12 @@ class Extraction(models.TextChoices):
     FAILED = "failed", _("Extraction failed")
 
 
-class Topic(models.Model):
-    """A term of the controlled vocabulary that editors manage: mercury, gender, governance..."""
+class Topic(Term):
+    """A term of the vocabulary of subjects: mercury, gender, governance..."""
 
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name = models.CharField(_("name in English"), max_length=80)
-    name_fr = models.CharField(_("name in French"), max_length=80, blank=True)
-
-    class Meta:
+    class Meta(Term.Meta):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
-        ordering = ("name",)
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        return self.name_fr if get_language() == "fr" and self.name_fr else self.name
 
 
 class Author(models.Model):

@@ -14,28 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..text import render_markdown
+from .terms import Term
 
 IUCN_CATEGORIES = r"(Ia|Ib|II|III|IV|V|VI)"
 
 
-class Mineral(models.Model):
-    """A term of the controlled list of minerals that editors manage."""
+class Mineral(Term):
+    """A mineral of the controlled list: gold, coltan, sapphire..."""
 
-    slug = models.SlugField(_("slug"), max_length=40, unique=True)
-    name = models.CharField(_("name in English"), max_length=60)
-    name_fr = models.CharField(_("name in French"), max_length=60, blank=True)
-
-    class Meta:
+    class Meta(Term.Meta):
         verbose_name = _("mineral")
         verbose_name_plural = _("minerals")
-        ordering = ("name",)
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        return self.name_fr if get_language() == "fr" and self.name_fr else self.name
 
 
 class SiteQuerySet(models.QuerySet):

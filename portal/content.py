@@ -140,8 +140,7 @@ def load_sites(*, overwrite: bool = False, content_dir: Path = CONTENT_DIR) -> s
             raise ContentError(f"sites.toml: {site.slug} names a study that is not in the library")
         site.publications.set(studies)
         for language, _name in settings.LANGUAGES:
-            fields = (*SITE_WORDS, *SiteText.MARKDOWN_FIELDS)
-            words = {name: entry[language].get(name, "").strip() for name in fields}
+            words = {name: entry[language].get(name, "").strip() for name in SITE_WORDS}
             SiteText.objects.update_or_create(site=site, language=language, defaults=words)
     return "Sites: {created} created, {updated} updated, {unchanged} unchanged.".format(**counts)
 

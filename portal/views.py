@@ -121,9 +121,7 @@ class SiteGeoJSONView(VisibleSitesMixin, View):
         response = JsonResponse(
             data, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False}
         )
-        response["Content-Disposition"] = content_disposition_header(
-            False, "asm-pace-sites.geojson"
-        )
+        response["Content-Disposition"] = content_disposition_header(False, GEOJSON_FILENAME)
         # Open data: other sites' maps may load it.
         response["Access-Control-Allow-Origin"] = "*"
         return response

@@ -93,3 +93,16 @@ def test_without_javascript_the_list_is_the_map(visitor, sites):
     expect(visit.page.locator(".site-item")).to_have_count(1)
     expect(visit.page.locator(".site-item")).to_contain_text("Sapo National Park")
     visit.assert_clean()
+
+
+def test_a_site_name_is_shown_as_text_never_as_markup(visitor):
+    SiteFactory(slug="odd", name='<img src=x onerror="document.title=1"> & <b>Bold</b>')
+    visit = visitor(DESKTOP)
+    visit.goto("/sites/")
+
+    visit.page.locator(".site-map__marker").click()
+
+    link = visit.page.locator(".leaflet-popup-content a")
+    expect(link).to_have_text('<img src=x onerror="document.title=1"> & <b>Bold</b>')
+    assert visit.page.locator(".leaflet-popup-content img, .leaflet-popup-content b").count() == 0
+    visit.assert_clean()

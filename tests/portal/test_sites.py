@@ -235,6 +235,7 @@ def test_the_geojson_is_valid_with_longitude_first_and_only_published_sites(
 
     assert response["Content-Type"] == "application/geo+json"
     assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Content-Disposition"] == 'inline; filename="asm-pace-sites.geojson"'
     collection = geojson.loads(response.content)
     assert collection.is_valid, collection.errors()
     assert collection["type"] == "FeatureCollection"

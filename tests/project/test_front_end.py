@@ -91,3 +91,15 @@ def test_templates_have_no_inline_script_or_style_that_the_policy_would_block():
         assert " style=" not in text, template
         assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*nonce=)", text), template
         assert not re.search(r"\son[a-z]+=", text), template
+
+
+def test_every_static_file_a_template_names_exists():
+    """A pinned version bumped in the Makefile but not in a template would break the page."""
+    named = {
+        path
+        for template in TEMPLATES
+        for path in re.findall(r"""{% static ['"]([^'"]+)['"] %}""", template.read_text())
+    }
+    assert any(path.startswith("vendor/leaflet-") for path in named)
+    for path in named:
+        assert (ROOT / "static" / path).is_file(), path

@@ -74,6 +74,17 @@ class Visit:
         if message.type in ("error", "warning"):
             self.problems.append(message.text)
 
+    def click_when_still(self, locator, *, interval_ms=200, tries=25):
+        """Click once the element has stopped moving: a map pans to show a popup, and a click
+        that lands mid-pan hits the map instead (a loaded machine draws few frames per pan)."""
+        box = None
+        for _ in range(tries):
+            previous, box = box, locator.bounding_box()
+            if box and box == previous:
+                break
+            self.page.wait_for_timeout(interval_ms)
+        locator.click()
+
     def screenshot(self, name):
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)

@@ -54,7 +54,7 @@ def test_the_map_draws_every_site_from_this_server_alone(visitor, sites, viewpor
     visit.page.locator('.site-map__marker[aria-label="Itombwe Nature Reserve"]').click()
     popup = visit.page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Congo")
-    popup.get_by_role("link", name="Itombwe Nature Reserve").click()
+    visit.click_when_still(popup.get_by_role("link", name="Itombwe Nature Reserve"))
     expect(visit.page).to_have_url(re.compile(r"/sites/itombwe/$"))
     expect(visit.page.locator(".site-map__marker")).to_have_count(1)
     visit.screenshot(f"site-page-{viewport['width']}")

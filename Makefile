@@ -25,6 +25,7 @@ messages: install
 setup: install messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_content
+	$(PY) manage.py load_examples
 	$(PY) manage.py ensure_admin
 
 run: setup
@@ -41,6 +42,7 @@ bench: install messages
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/forums.py
 
 # New migrations, formatted like the rest of the code (CI checks the format).
 migrations: install

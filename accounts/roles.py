@@ -15,6 +15,7 @@ EDITORS = "Editors"
 ROLE_PERMISSIONS = {
     MODERATORS: {
         ("accounts", "user"): ("view", "change"),
+        ("forums", "forum"): ("view", "add", "change", "moderate"),
     },
     EDITORS: {
         ("portal", "page"): ("view", "add", "change", "delete"),

@@ -4,8 +4,8 @@ from django.db import transaction
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_email_message(*, subject, body, from_email, to, html=None):
-    message = EmailMultiAlternatives(subject, body, from_email, to)
+def send_email_message(*, subject, body, from_email, to, html=None, headers=None):
+    message = EmailMultiAlternatives(subject, body, from_email, to, headers=headers)
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
@@ -26,5 +26,6 @@ def queue_email(message: EmailMessage) -> None:
         "from_email": message.from_email,
         "to": list(message.to),
         "html": html,
+        "headers": dict(message.extra_headers) or None,
     }
     transaction.on_commit(lambda: send_email_message.delay(**payload))

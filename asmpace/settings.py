@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -44,9 +45,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "csp",
+    # Our apps, in the order `load_content` loads their content: sites link to the library's
+    # studies, forums to the sites.
     "accounts",
-    "portal",
     "publications",
+    "portal",
+    "forums",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +127,13 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Run by `celery -A asmpace beat` (docker-compose's beat service); times are in UTC.
+CELERY_BEAT_SCHEDULE = {
+    "forums-daily-digests": {
+        "task": "forums.tasks.send_daily_digests",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 
 # Email: the console in development, any backend through EMAIL_URL (smtp+tls://user:pw@host:587).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -207,6 +218,16 @@ PUBLICATION_REPEAT_WINDOW = env.int("PUBLICATION_REPEAT_WINDOW", default=30 * 60
 # the Content-Security-Policy then allows images from that host.
 SITES_MAP_TILES = env.str("SITES_MAP_TILES", default="")
 SITES_MAP_ATTRIBUTION = env.str("SITES_MAP_ATTRIBUTION", default="")
+
+# The dialogue. Limits against abuse; a post over them is refused with a message that says why.
+FORUM_POST_MAX_LENGTH = env.int("FORUM_POST_MAX_LENGTH", default=20_000)
+FORUM_SECONDS_BETWEEN_POSTS = env.int("FORUM_SECONDS_BETWEEN_POSTS", default=15)
+FORUM_NEW_ACCOUNT_HOURS = 24
+FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = env.int("FORUM_NEW_ACCOUNT_POSTS_PER_HOUR", default=5)
+FORUM_NEW_ACCOUNT_MAX_LINKS = env.int("FORUM_NEW_ACCOUNT_MAX_LINKS", default=2)
+FORUM_DUPLICATE_WINDOW = 5 * 60
+FORUM_THREADS_PER_PAGE = 25
+FORUM_POSTS_PER_PAGE = 20
 
 # Security. Production defaults are strict; a TLS-terminating proxy sets the forwarded header.
 SECURE_CONTENT_TYPE_NOSNIFF = True

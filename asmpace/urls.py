@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("publications/", include("publications.urls")),
+    path("forums/", include("forums.urls")),
     path(
         "sitemap.xml",
         sitemap,

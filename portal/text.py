@@ -7,6 +7,14 @@ ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
     "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
+# Elements whose content goes too, not only the tags: what is inside them is not text to show.
+CLEAN_CONTENT_TAGS = {
+    "iframe", "noembed", "noframes", "noscript", "script", "select", "style", "template",
+    "textarea", "xmp",
+}  # fmt: skip
+# Python-Markdown's "extra" minus footnotes (their ids are stripped, so their links lead
+# nowhere), attr_list and md_in_html (attributes and raw HTML that nh3 removes anyway).
+EXTENSIONS = ["abbr", "fenced_code", "tables", "sane_lists"]
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
@@ -16,10 +24,11 @@ def render_markdown(text: str, *, link_rel: str = "noopener") -> str:
     Python-Markdown passes raw HTML through, so nh3 is the real gate; it also drops
     `javascript:` and other unsafe URL schemes.
     """
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    html = markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
+        clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel=link_rel,

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from forums import permissions as forum_permissions
+from forums.models import Forum
 from publications.citations import json_for_script
 from publications.models import Kind, Publication
 
@@ -108,6 +110,7 @@ class SiteDetailView(VisibleSitesMixin, DetailView):
             json_ld=json_for_script(json_ld),
             features=geodata.feature_collection([site]),
             map_settings=map_settings(),
+            dialogue=site_dialogue(self.request.user, site),
             **kwargs,
         )
 
@@ -125,6 +128,19 @@ class SiteGeoJSONView(VisibleSitesMixin, View):
         # Open data: other sites' maps may load it.
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+
+def site_dialogue(user, site, latest=5):
+    """The site's forum and its latest threads, if there is one that this user may see."""
+    forum = Forum.objects.filter(site=site).first()
+    if forum is None or not forum_permissions.can_view_forum(user, forum):
+        return None
+    threads = forum.threads.filter(is_visible=True).select_related("last_post__author")
+    return {
+        "forum": forum,
+        "threads": list(threads.order_by("-last_post_at", "-pk")[:latest]),
+        "can_start_thread": forum_permissions.can_start_thread(user, forum),
+    }
 
 
 def site_sections(text):

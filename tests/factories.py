@@ -5,6 +5,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import StakeholderGroup, User
+from forums.models import Forum, Post, PostStatus, Thread, Visibility
+from forums.search import index_post
+from forums.services import refresh_counts
 from portal.models import Mineral, Page, Site, SiteText
 from publications.demo import make_pdf
 from publications.models import Author, Authorship, Kind, Publication, Topic
@@ -173,3 +176,63 @@ class SiteFactory(factory.django.DjangoModelFactory):
     def publications(site, create, extracted, **kwargs):
         if extracted:
             site.publications.set(extracted)
+
+
+class ForumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Forum
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"forum-{n}")
+    name = factory.Sequence(lambda n: f"Forum {n}")
+    name_fr = factory.Sequence(lambda n: f"Forum {n} (fr)")
+    description = "Where miners, communities, governments, NGOs and companies talk."
+    visibility = Visibility.PUBLIC
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    """A thread with an approved opening post by its author (`opening__body=`,
+    `opening__status=` to change it),
+    its counts refreshed as services would."""
+
+    class Meta:
+        model = Thread
+        skip_postgeneration_save = True
+
+    forum = factory.SubFactory(ForumFactory)
+    title = factory.Sequence(lambda n: f"Thread {n}")
+    author = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def opening(thread, create, extracted, **kwargs):
+        if create:
+            PostFactory(
+                thread=thread,
+                author=thread.author,
+                body=kwargs.get("body", "Gold panning near the park: what should change?"),
+                status=kwargs.get("status", PostStatus.APPROVED),
+            )
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A post, approved unless `status=` says otherwise; the thread's counts are refreshed."""
+
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Reply number {n}, about mercury and *livelihoods*.")
+    language = "en"
+    status = PostStatus.APPROVED
+    created_at = factory.LazyFunction(timezone.now)
+    approved_at = factory.LazyAttribute(
+        lambda post: post.created_at if post.status == PostStatus.APPROVED else None
+    )
+
+    @factory.post_generation
+    def counted(post, create, extracted, **kwargs):
+        if create:
+            refresh_counts(thread=post.thread)
+            index_post(post.pk)  # search, as services do (on PostgreSQL; a no-op on SQLite)

@@ -19,7 +19,7 @@ import asmpace
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ("migrate", "web", "worker")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
 WSGI_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
@@ -68,6 +68,16 @@ def settings_target():
 
 def test_compose_has_the_five_services():
     assert {"db", "redis", "migrate", "web", "worker"} <= SERVICES.keys()
+
+
+def test_beat_runs_the_projects_schedule_on_the_same_image_and_environment():
+    (words,) = commands("beat")
+    assert words[:4] == ["celery", "-A", "asmpace", "beat"]
+    assert SERVICES["beat"]["build"] == SERVICES["worker"]["build"]
+    assert environment("beat") == environment("worker")
+    assert "forums.tasks.send_daily_digests" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
 
 
 def test_app_services_build_from_the_project():

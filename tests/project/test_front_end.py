@@ -86,7 +86,10 @@ def test_templates_load_nothing_from_another_host():
 
 
 def test_templates_have_no_inline_script_or_style_that_the_policy_would_block():
-    for template in TEMPLATES:
+    # Emails are read in mail clients, which the site's policy does not reach.
+    pages = [template for template in TEMPLATES if "email" not in template.parent.parts]
+    assert len(pages) < len(TEMPLATES)
+    for template in pages:
         text = template.read_text()
         assert " style=" not in text, template
         assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*nonce=)", text), template

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.content import ContentError, configure_site, load_pages, load_sites
+from portal.content import ContentError, configure_site, load_pages
 
 
 class Command(BaseCommand):
@@ -25,12 +25,11 @@ class Command(BaseCommand):
         self.stdout.write(
             "Pages: {created} created, {updated} updated, {unchanged} unchanged.".format(**counts)
         )
-        # Other apps bring their own content by giving their AppConfig a load_content method.
+        # Apps bring their content by giving their AppConfig a load_content method; they load
+        # in the order of INSTALLED_APPS, which puts what is linked to before what links to it.
         for config in apps.get_app_configs():
             if hasattr(config, "load_content"):
-                self.stdout.write(config.load_content(overwrite=overwrite))
-        # Sites link to the library's studies, so they come after the other apps' content.
-        try:
-            self.stdout.write(load_sites(overwrite=overwrite))
-        except ContentError as error:
-            raise CommandError(str(error)) from error
+                try:
+                    self.stdout.write(config.load_content(overwrite=overwrite))
+                except ContentError as error:
+                    raise CommandError(str(error)) from error

@@ -1,0 +1,133 @@
+"""Finding posts in the dialogue: full-text search on PostgreSQL, a plain fallback on SQLite.
+
+As in the library (publications/search.py), each post has a stored tsvector, GIN-indexed on
+PostgreSQL (migration 0002), built with the configuration of its own language: the thread's
+title weighs more (A) than the post's text (B). A query is tried in English, in French and
+unstemmed, so that "mining" finds "mines" in an English post and "minier" finds "minière" in a
+French one. Snippets come from ts_headline, whose markers become <mark> only after escaping.
+
+Only approved posts of visible threads, in the forums permissions.visible_forum_ids(user)
+allows, are ever searched: a restricted forum does not exist for those outside it.
+"""
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Replace
+from django.utils.text import Truncator
+
+from publications.search import START, STOP, mark, plain_passage, terms
+
+from . import permissions
+from .models import Post, PostLanguage, PostStatus, Thread
+
+CONFIGS = {PostLanguage.ENGLISH: "english", PostLanguage.FRENCH: "french"}
+SNIPPET_WORDS = 40
+LARGE_FIELDS = (
+    "search_vector",
+    "body_html",
+    "thread__context",
+    "thread__context_html",
+    "thread__outcome",
+    "thread__outcome_html",
+)
+
+
+def uses_postgres(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def search_config():
+    """The text-search configuration of each post's own language; unstemmed when unknown."""
+    whens = [When(language=language, then=Value(name)) for language, name in CONFIGS.items()]
+    return Case(*whens, default=Value("simple"))
+
+
+def index_post(post_id: int) -> None:
+    index_posts([post_id])
+
+
+def index_posts(ids) -> None:
+    """Rebuild the search vectors of these posts in one UPDATE (PostgreSQL only)."""
+    posts = Post.objects.filter(pk__in=list(ids))
+    if not uses_postgres(posts):
+        return
+    title = Subquery(Thread.objects.filter(pk=OuterRef("thread_id")).values("title")[:1])
+    config = search_config()
+    posts.update(
+        search_vector=SearchVector(title, weight="A", config=config)
+        + SearchVector("body", weight="B", config=config)
+    )
+
+
+def postgres_query(query: str):
+    english = SearchQuery(query, search_type="websearch", config="english")
+    french = SearchQuery(query, search_type="websearch", config="french")
+    return english | french | SearchQuery(query, search_type="websearch", config="simple")
+
+
+def without_markers(field):
+    """A post's text without the highlight markers, which a user could type to forge <mark>."""
+    return Replace(Replace(field, Value(START), Value("")), Value(STOP), Value(""))
+
+
+def searchable(user):
+    """The posts anyone may find: approved, in visible threads of the forums this user sees."""
+    return Post.objects.filter(
+        status=PostStatus.APPROVED,
+        thread__is_visible=True,
+        thread__forum_id__in=sorted(permissions.visible_forum_ids(user)),
+    )
+
+
+def matching(user, query: str):
+    """The posts this user may see that match a query typed by a person, best first.
+
+    On PostgreSQL each post also carries `headline` (ts_headline of its text): PostgreSQL puts
+    off such costly expressions until after ORDER BY ... LIMIT, so only a page's posts pay it.
+    """
+    posts = (
+        searchable(user)
+        .select_related("thread__forum", "author")
+        .defer(*LARGE_FIELDS)  # what a result never shows
+    )
+    if uses_postgres(posts):
+        tsquery = postgres_query(query)
+        return (
+            posts.filter(search_vector=tsquery)
+            .annotate(
+                rank=SearchRank(F("search_vector"), tsquery),
+                headline=SearchHeadline(
+                    without_markers("body"),
+                    tsquery,
+                    config=search_config(),
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-created_at", "-pk")
+        )
+    words = terms(query)
+    if not words:
+        return posts.none()
+    for word in words:
+        posts = posts.filter(Q(body__icontains=word) | Q(thread__title__icontains=word))
+    return posts.order_by("-created_at", "-pk")
+
+
+def with_snippets(posts, query: str) -> list:
+    """The posts of a page, each with `snippet`: its words around those searched for, marked."""
+    posts = list(posts)
+    words = terms(query)
+    for post in posts:
+        headline = getattr(post, "headline", None)
+        if headline is not None:
+            post.snippet = mark(headline)
+        else:
+            body = post.body.replace(START, "").replace(STOP, "")
+            post.snippet = plain_passage(body, words) or mark(Truncator(body).words(SNIPPET_WORDS))
+    return posts

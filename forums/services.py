@@ -1,0 +1,255 @@
+"""Every write in the dialogue, with its rules. Views, the admin and the content loader call
+these; each checks permission and limits, saves atomically, and queues mail after commit.
+"""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import permissions
+from .models import Forum, Post, PostRevision, PostStatus, Thread, ThreadKind
+from .search import index_post
+
+LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def initial_status(*, author, forum) -> str:
+    """Approved unless the forum waits for a moderator before anything is shown."""
+    if forum.pre_moderated and not permissions.can_moderate(author, forum):
+        return PostStatus.PENDING
+    return PostStatus.APPROVED
+
+
+def check_text(body):
+    if len(body) > settings.FORUM_POST_MAX_LENGTH:
+        raise ValidationError(
+            _("A post can be at most %(limit)d characters long; this one has %(length)d.")
+            % {"limit": settings.FORUM_POST_MAX_LENGTH, "length": len(body)},
+            code="too_long",
+        )
+    if not body.strip():
+        raise ValidationError(_("Write something before posting."), code="empty")
+
+
+def check_limits(*, author, body, now=None):
+    """Refuse what looks like abuse, saying why: too fast, too many, repeated, too long, links."""
+    check_text(body)
+    now = now or timezone.now()
+    recent = Post.objects.filter(author=author, created_at__gt=now - datetime.timedelta(hours=1))
+    last = recent.aggregate(last=Max("created_at"))["last"]
+    wait = settings.FORUM_SECONDS_BETWEEN_POSTS
+    if last and (now - last).total_seconds() < wait:
+        seconds = wait - int((now - last).total_seconds())
+        raise ValidationError(
+            ngettext(
+                "Please wait %(seconds)d second before posting again.",
+                "Please wait %(seconds)d seconds before posting again.",
+                seconds,
+            )
+            % {"seconds": seconds},
+            code="too_fast",
+        )
+    window = now - datetime.timedelta(seconds=settings.FORUM_DUPLICATE_WINDOW)
+    if recent.filter(created_at__gt=window, body=body).exists():
+        raise ValidationError(_("You posted exactly this a moment ago."), code="duplicate")
+    new_account = now - author.date_joined < datetime.timedelta(
+        hours=settings.FORUM_NEW_ACCOUNT_HOURS
+    )
+    if new_account:
+        cap = settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR
+        if recent.count() >= cap:
+            raise ValidationError(
+                _(
+                    "New accounts can post %(cap)d times an hour during their first day. "
+                    "Please come back a little later."
+                )
+                % {"cap": cap},
+                code="hourly_cap",
+            )
+        links = len(LINK.findall(body))
+        if links > settings.FORUM_NEW_ACCOUNT_MAX_LINKS:
+            raise ValidationError(
+                _("New accounts can include at most %(max)d links in a post.")
+                % {"max": settings.FORUM_NEW_ACCOUNT_MAX_LINKS},
+                code="links",
+            )
+
+
+@transaction.atomic
+def thread_start(
+    *, author, forum, title, body, language, kind=ThreadKind.DISCUSSION, context="", now=None
+) -> Thread:
+    if kind == ThreadKind.CONSULTATION:
+        if not permissions.can_start_consultation(author, forum):
+            raise PermissionDenied
+    elif not permissions.can_start_thread(author, forum):
+        raise PermissionDenied
+    title = title.strip()
+    if not title:
+        raise ValidationError(_("Give the thread a title."), code="no_title")
+    check_limits(author=author, body=body, now=now)
+    now = now or timezone.now()
+    thread = Thread.objects.create(
+        forum=forum, title=title, author=author, kind=kind, context=context, created_at=now
+    )
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        body=body,
+        language=language,
+        status=initial_status(author=author, forum=forum),
+        created_at=now,
+    )
+    post_status_changed(post=post)
+    return thread
+
+
+@transaction.atomic
+def post_reply(*, author, thread, body, language, reply_to=None, now=None) -> Post:
+    if not permissions.can_reply(author, thread):
+        raise PermissionDenied
+    if reply_to is not None and reply_to.thread_id != thread.pk:
+        raise ValidationError(_("You can only reply to a post of this thread."), code="elsewhere")
+    check_limits(author=author, body=body, now=now)
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        body=body,
+        language=language,
+        reply_to=reply_to,
+        status=initial_status(author=author, forum=thread.forum),
+        created_at=now or timezone.now(),
+    )
+    post_status_changed(post=post)
+    return post
+
+
+@transaction.atomic
+def post_edit(*, editor, post, body, language) -> Post:
+    """Change a post's text, keeping the earlier version."""
+    if not permissions.can_edit_post(editor, post):
+        raise PermissionDenied
+    check_text(body)
+    if body == post.body and language == post.language:
+        return post
+    PostRevision.objects.create(
+        post=post,
+        body=post.body,
+        language=post.language,
+        written_at=post.edited_at or post.created_at,
+        editor=editor,
+    )
+    post.body = body
+    post.language = language
+    post.edited_at = timezone.now()
+    post.save()
+    index_post(post.pk)
+    return post
+
+
+@transaction.atomic
+def consultation_close(*, facilitator, thread, outcome) -> Thread:
+    if not permissions.can_facilitate(facilitator, thread):
+        raise PermissionDenied
+    if thread.is_closed:
+        raise ValidationError(_("This consultation is closed already."), code="closed")
+    if not outcome.strip():
+        raise ValidationError(_("Write the outcome before closing."), code="no_outcome")
+    thread.outcome = outcome
+    thread.closed_at = timezone.now()
+    thread.closed_by = facilitator
+    # Only what closing changes: counts kept on the thread are the recount's to write.
+    thread.save(update_fields=["outcome", "outcome_html", "closed_at", "closed_by"])
+    return thread
+
+
+def post_status_changed(*, post):
+    """After a post is created or moderated: index and recount; on its first approval, stamp
+    it and tell subscribers (a post restored after hiding is not news again)."""
+    newly_approved = post.status == PostStatus.APPROVED and post.approved_at is None
+    if newly_approved:
+        post.approved_at = timezone.now()
+        Post.objects.filter(pk=post.pk).update(approved_at=post.approved_at)
+    index_post(post.pk)
+    refresh_counts(thread=post.thread)
+    if newly_approved:
+        from .notifications import post_approved
+
+        transaction.on_commit(lambda: post_approved(post_id=post.pk))
+
+
+def refresh_counts(*, thread):
+    """Recount a thread and its forum from their approved posts."""
+    approved = thread.posts.approved()
+    first = thread.posts.order_by("created_at", "pk").first()
+    last = approved.order_by("-created_at", "-pk").first()
+    thread.is_visible = first is not None and first.status == PostStatus.APPROVED
+    thread.reply_count = max(approved.count() - (1 if thread.is_visible else 0), 0)
+    thread.last_post = last
+    thread.last_post_at = last.created_at if last else thread.created_at
+    Thread.objects.filter(pk=thread.pk).update(
+        is_visible=thread.is_visible,
+        reply_count=thread.reply_count,
+        last_post=last,
+        last_post_at=thread.last_post_at,
+    )
+    forum_refresh(forum=thread.forum)
+
+
+def forum_refresh(*, forum):
+    counts = Thread.objects.filter(forum=forum).aggregate(
+        threads=Count("pk", filter=Q(is_visible=True)),
+    )
+    posts = Post.objects.approved().filter(thread__forum=forum, thread__is_visible=True)
+    last = posts.order_by("-created_at", "-pk").first()
+    Forum.objects.filter(pk=forum.pk).update(
+        thread_count=counts["threads"], post_count=posts.count(), last_post=last
+    )
+
+
+# Subscriptions (forums.notifications sends what they ask for).
+
+
+@transaction.atomic
+def subscription_set(*, user, target, delivery):
+    """Follow a thread or a forum, or change how: immediate emails or a daily digest."""
+    from .models import Delivery, Subscription
+
+    if not permissions.can_subscribe(user, target):
+        raise PermissionDenied
+    if delivery not in Delivery.values:
+        raise ValidationError(_("Choose how you want to be told."), code="delivery")
+    which = {"thread" if isinstance(target, Thread) else "forum": target}
+    subscription, created = Subscription.objects.select_for_update().get_or_create(
+        user=user, **which, defaults={"delivery": delivery}
+    )
+    if not created and subscription.delivery != delivery:
+        subscription.delivery = delivery
+        # A new digest starts from now: what came before was mailed one by one.
+        subscription.digested_until = timezone.now()
+        subscription.save(update_fields=["delivery", "digested_until"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_remove(*, user, target) -> bool:
+    """Stop following a thread or a forum; False if the user did not follow it."""
+    deleted, _by_model = target.subscriptions.filter(user=user).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def subscriptions_cancel(*, subscriptions) -> int:
+    """Unsubscribe through an email's signed link (notifications.token_subscriptions)."""
+    from .models import Subscription
+
+    pks = [subscription.pk for subscription in subscriptions]
+    deleted, _by_model = Subscription.objects.filter(pk__in=pks).delete()
+    return deleted

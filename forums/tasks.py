@@ -1,0 +1,71 @@
+"""Background work of the dialogue: telling subscribers about new posts.
+
+Both tasks only choose and render; notifications decides who reads what, and each email is
+sent by its own task (accounts.tasks.send_email_message) once the choice is committed.
+"""
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.tasks import queue_email
+
+from . import notifications
+from .models import Delivery, Post, PostStatus, Subscription
+
+# Readers whose digests are prepared, and their subscriptions advanced, in one transaction.
+DIGEST_BATCH = 200
+
+
+@shared_task
+def notify_subscribers(post_id):
+    """One email to each immediate subscriber who may read this newly approved post.
+
+    Queued after the approval commits; a post rejected or hidden since then is not announced.
+    Returns the number of emails queued."""
+    post = (
+        Post.objects.select_related("thread__forum", "author")
+        .filter(pk=post_id, status=PostStatus.APPROVED)
+        .first()
+    )
+    if post is None:
+        return 0
+    sent = 0
+    for reader, subscriptions in notifications.readers_of(post, delivery=Delivery.IMMEDIATE):
+        queue_email(notifications.post_email(reader=reader, post=post, subscriptions=subscriptions))
+        sent += 1
+    return sent
+
+
+@shared_task
+def send_daily_digests():
+    """Each reader with daily subscriptions gets one email with what they have not seen yet.
+
+    Run once a day by Celery beat (settings.CELERY_BEAT_SCHEDULE). Returns the emails queued."""
+    until = timezone.now()
+    due = Subscription.objects.filter(delivery=Delivery.DAILY, digested_until__lt=until)
+    user_ids = sorted(set(due.values_list("user_id", flat=True)))
+    sent = 0
+    for start in range(0, len(user_ids), DIGEST_BATCH):
+        sent += digest_batch(user_ids[start : start + DIGEST_BATCH], until=until)
+    return sent
+
+
+@transaction.atomic
+def digest_batch(user_ids, *, until):
+    """Digest these readers' daily subscriptions up to `until`. The rows stay locked until the
+    emails are queued and `digested_until` moves on: a second run at the same time skips them,
+    and a failure sends nothing and loses nothing."""
+    daily = list(
+        Subscription.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(user_id__in=user_ids, delivery=Delivery.DAILY, digested_until__lt=until)
+        .select_related("thread__forum", "forum")
+    )
+    sent = 0
+    for reader, posts, subscriptions in notifications.digests(daily, until=until):
+        queue_email(
+            notifications.digest_email(reader=reader, posts=posts, subscriptions=subscriptions)
+        )
+        sent += 1
+    Subscription.objects.filter(pk__in=[s.pk for s in daily]).update(digested_until=until)
+    return sent

@@ -1,0 +1,311 @@
+"""Reading and writing the dialogue: forums, threads, posts. Rules live in permissions and
+services; these views only ask them and show the answer."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from .. import permissions, services
+from ..balance import dialogue_balance
+from ..forms import ConsultationCloseForm, PostForm, ThreadForm
+from ..models import Forum, Post, PostStatus, Thread
+from ..notifications import subscription_for
+
+
+def visible_forums(user):
+    return Forum.objects.filter(pk__in=permissions.visible_forum_ids(user))
+
+
+def get_forum(user, slug):
+    """The forum, or 404 for one that does not exist or that this user may not see."""
+    forum = get_object_or_404(Forum, slug=slug)
+    if not permissions.can_view_forum(user, forum):
+        raise Http404
+    return forum
+
+
+def get_thread(user, forum_slug, pk):
+    thread = get_object_or_404(
+        Thread.objects.select_related("forum", "author"), pk=pk, forum__slug=forum_slug
+    )
+    if not permissions.can_view_thread(user, thread):
+        raise Http404
+    return thread
+
+
+def threads_shown_to(user, forum):
+    threads = forum.threads.select_related("author", "last_post__author")
+    if permissions.can_moderate(user, forum):
+        return threads
+    if user.is_authenticated:
+        return threads.filter(is_visible=True) | threads.filter(author=user)
+    return threads.filter(is_visible=True)
+
+
+class ForumIndexView(TemplateView):
+    template_name = "forums/index.html"
+
+    def get_context_data(self, **kwargs):
+        forums = list(
+            visible_forums(self.request.user).select_related(
+                "site", "last_post__author", "last_post__thread"
+            )
+        )
+        return super().get_context_data(
+            site_forums=[forum for forum in forums if forum.site_id],
+            theme_forums=[forum for forum in forums if not forum.site_id],
+            **kwargs,
+        )
+
+
+class ForumDetailView(ListView):
+    template_name = "forums/forum.html"
+    context_object_name = "threads"
+    paginate_by = settings.FORUM_THREADS_PER_PAGE
+
+    def get_queryset(self):
+        self.forum = get_forum(self.request.user, self.kwargs["slug"])
+        return threads_shown_to(self.request.user, self.forum).order_by(
+            "-is_pinned", "-last_post_at", "-pk"
+        )
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            forum=self.forum,
+            can_start_thread=permissions.can_start_thread(user, self.forum),
+            subscription=subscription_for(user, self.forum),
+            **kwargs,
+        )
+
+
+class PageView(TemplateView):
+    """A page whose URL words (forum, pk) are read by the view, not handed to the template."""
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data())
+
+
+class ThreadDetailView(PageView):
+    template_name = "forums/thread.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        thread = get_thread(user, self.kwargs["forum"], self.kwargs["pk"])
+        moderator = permissions.can_moderate(user, thread.forum)
+        posts = (
+            thread.posts.shown_to(user, moderator=moderator)
+            .select_related("author", "reply_to__author")
+            .order_by("created_at", "pk")
+        )
+        page = Paginator(posts, settings.FORUM_POSTS_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        can_reply = permissions.can_reply(user, thread)
+        return super().get_context_data(
+            thread=thread,
+            forum=thread.forum,
+            page_obj=page,
+            posts=page.object_list,
+            balance=dialogue_balance(thread),
+            subscription=subscription_for(user, thread),
+            can_reply=can_reply,
+            can_facilitate=permissions.can_facilitate(user, thread),
+            form=PostForm(initial={"language": self.request.LANGUAGE_CODE}) if can_reply else None,
+            editable={
+                post.pk for post in page.object_list if permissions.can_edit_post(user, post)
+            },
+            **kwargs,
+        )
+
+
+class PostRedirectView(View):
+    """A post's permanent address: the page of its thread that shows it."""
+
+    def get(self, request, pk):
+        post = get_object_or_404(Post.objects.select_related("thread__forum"), pk=pk)
+        if not permissions.can_view_post(request.user, post):
+            raise Http404
+        moderator = permissions.can_moderate(request.user, post.thread.forum)
+        before = (
+            post.thread.posts.shown_to(request.user, moderator=moderator)
+            .filter(created_at__lte=post.created_at)
+            .exclude(created_at=post.created_at, pk__gt=post.pk)
+            .count()
+        )
+        page = (before - 1) // settings.FORUM_POSTS_PER_PAGE + 1
+        query = f"?page={page}" if page > 1 else ""
+        return redirect(f"{post.thread.get_absolute_url()}{query}#post-{post.pk}")
+
+
+class WriteView(LoginRequiredMixin, PageView):
+    """A form that writes a post: preview re-renders it without saving (no JavaScript needed);
+    limits and permissions are checked by the service, whose message is shown on the form."""
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST)
+        if form.is_valid() and "preview" not in request.POST:
+            try:
+                return self.save(form)
+            except ValidationError as error:
+                form.add_error(None, error)
+        preview = form.preview_html() if form.is_valid() else ""
+        return self.render_to_response(self.get_context_data(form=form, preview=preview))
+
+
+class ThreadCreateView(WriteView):
+    template_name = "forums/thread_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.forum = get_forum(request.user, kwargs["slug"])
+        if request.user.is_authenticated and not permissions.can_start_thread(
+            request.user, self.forum
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        consultation = permissions.can_start_consultation(self.request.user, self.forum)
+        return ThreadForm(
+            data,
+            allow_consultation=consultation,
+            initial={"language": self.request.LANGUAGE_CODE},
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.get_form())
+        return super().get_context_data(forum=self.forum, **kwargs)
+
+    def save(self, form):
+        thread = services.thread_start(author=self.request.user, forum=self.forum, **form.values())
+        say_if_pending(self.request, thread.posts.get())
+        return redirect(thread)
+
+
+class PostReplyView(WriteView):
+    template_name = "forums/reply_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.thread = get_thread(request.user, kwargs["forum"], kwargs["pk"])
+        if request.user.is_authenticated and not permissions.can_reply(request.user, self.thread):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def reply_to(self, pk):
+        """The post replied to or quoted, if this user may see it in this thread."""
+        post = self.thread.posts.select_related("author", "thread__forum").filter(pk=pk).first()
+        if post is None or not permissions.can_view_post(self.request.user, post):
+            return None
+        return post
+
+    def get_form(self, data=None):
+        initial = {"language": self.request.LANGUAGE_CODE}
+        quoted = self.reply_to(self.request.GET.get("quote") or 0)
+        if quoted:
+            initial.update(reply_to=quoted.pk, body=quote(quoted))
+        return PostForm(data, initial=initial)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.get_form())
+        return super().get_context_data(thread=self.thread, forum=self.thread.forum, **kwargs)
+
+    def save(self, form):
+        values = form.values()
+        reply_to = self.reply_to(values.pop("reply_to") or 0)
+        post = services.post_reply(
+            author=self.request.user, thread=self.thread, reply_to=reply_to, **values
+        )
+        say_if_pending(self.request, post)
+        return redirect(post)
+
+
+class PostEditView(WriteView):
+    template_name = "forums/post_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(
+            Post.objects.select_related("thread__forum", "author"), pk=kwargs["pk"]
+        )
+        if not permissions.can_view_post(request.user, self.object):
+            raise Http404
+        if request.user.is_authenticated and not permissions.can_edit_post(
+            request.user, self.object
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None):
+        initial = {"body": self.object.body, "language": self.object.language}
+        return PostForm(data, initial=initial, editing=True)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.get_form())
+        return super().get_context_data(
+            post=self.object,
+            thread=self.object.thread,
+            revisions=self.object.revisions.all(),
+            **kwargs,
+        )
+
+    def save(self, form):
+        values = form.values()
+        services.post_edit(
+            editor=self.request.user,
+            post=self.object,
+            body=values["body"],
+            language=values["language"],
+        )
+        return redirect(self.object)
+
+
+class ConsultationCloseView(LoginRequiredMixin, PageView):
+    template_name = "forums/consultation_close.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.thread = get_thread(request.user, kwargs["forum"], kwargs["pk"])
+        if request.user.is_authenticated and not permissions.can_facilitate(
+            request.user, self.thread
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ConsultationCloseForm())
+        return super().get_context_data(thread=self.thread, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = ConsultationCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.consultation_close(
+                    facilitator=request.user,
+                    thread=self.thread,
+                    outcome=form.cleaned_data["outcome"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The consultation is closed and its outcome shown."))
+                return redirect(self.thread)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+def quote(post):
+    lines = post.body.strip().splitlines()
+    quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
+    return f"> **{post.author.display_name}:**\n>\n{quoted}\n\n"
+
+
+def say_if_pending(request, post):
+    if post.status == PostStatus.PENDING:
+        messages.info(
+            request,
+            _("Thank you. Your post is awaiting moderation: others will see it once approved."),
+        )

@@ -1,0 +1,39 @@
+"""Searching the dialogue: what forums.search finds for this reader, a page at a time."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+
+from .. import search
+from ..models import Post
+
+QUERY_MAX_LENGTH = 200
+
+
+class DialogueSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search the dialogue"), max_length=QUERY_MAX_LENGTH, required=False)
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+
+class DialogueSearchView(ListView):
+    template_name = "forums/search.html"
+    context_object_name = "posts"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.form = DialogueSearchForm(self.request.GET or None)
+        self.query = self.form.query() if self.form.is_bound else ""
+        if not self.query:
+            return Post.objects.none()
+        return search.matching(self.request.user, self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            posts=search.with_snippets(context["posts"], self.query),
+            form=self.form,
+            query=self.query,
+        )
+        return context

@@ -1,0 +1,106 @@
+"""Following threads and forums, and leaving them from an email without signing in.
+Who may follow what is for permissions to say; the writes are services'."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from .. import notifications, permissions, services
+from ..models import Delivery, Forum, Thread
+
+
+def subscription_target(user, data):
+    """The thread or forum named by the form; 404 for one this user may not see."""
+    try:
+        if data.get("thread"):
+            thread = get_object_or_404(Thread.objects.select_related("forum"), pk=data["thread"])
+            if permissions.can_view_thread(user, thread):
+                return thread
+        elif data.get("forum"):
+            forum = get_object_or_404(Forum, pk=data["forum"])
+            if permissions.can_view_forum(user, forum):
+                return forum
+    except ValueError:
+        pass
+    raise Http404
+
+
+class SubscriptionView(LoginRequiredMixin, View):
+    """POST thread=<id> or forum=<id>, action=subscribe|unsubscribe, delivery=immediate|daily,
+    next=<where to go back>."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        user = request.user
+        target = subscription_target(user, request.POST)
+        label = target.title if isinstance(target, Thread) else target.label
+        if request.POST.get("action") == "unsubscribe":
+            if services.subscription_remove(user=user, target=target):
+                messages.success(
+                    request, _("You no longer follow “%(target)s”.") % {"target": label}
+                )
+            return self.back(target)
+        delivery = request.POST.get("delivery", Delivery.IMMEDIATE)
+        try:
+            subscription = services.subscription_set(user=user, target=target, delivery=delivery)
+        except PermissionDenied:
+            messages.error(request, _("Confirm your email address to follow the dialogue."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if subscription.delivery == Delivery.DAILY:
+                text = _("You follow “%(target)s”: you will receive a daily digest of new posts.")
+            else:
+                text = _("You follow “%(target)s”: you will receive an email for each new post.")
+            messages.success(request, text % {"target": label})
+        return self.back(target)
+
+    def back(self, target):
+        url = self.request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return redirect(url if safe else target.get_absolute_url())
+
+
+# The signed token is the credential: mail clients post RFC 8058's one-click unsubscribe
+# without any CSRF token, and the reader need not be signed in.
+@method_decorator([csrf_exempt, never_cache], name="dispatch")
+class UnsubscribeView(View):
+    """GET asks (mail scanners fetch links, and must not unsubscribe anyone); POST does it."""
+
+    template_name = "forums/unsubscribe.html"
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, token):
+        try:
+            self.subscriptions = list(notifications.token_subscriptions(token))
+        except notifications.BadToken:
+            return self.answer(status=400, invalid=True)
+        if not self.subscriptions:
+            return self.answer(status=404, gone=True)
+        return super().dispatch(request, token)
+
+    def get(self, request, token):
+        return self.answer()
+
+    def post(self, request, token):
+        services.subscriptions_cancel(subscriptions=self.subscriptions)
+        return self.answer(done=True)
+
+    def answer(self, status=200, **context):
+        subscriptions = getattr(self, "subscriptions", [])
+        context["targets"] = [subscription.target for subscription in subscriptions]
+        response = TemplateResponse(self.request, self.template_name, context, status=status)
+        response["X-Robots-Tag"] = "noindex"
+        return response

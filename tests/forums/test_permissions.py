@@ -53,6 +53,24 @@ MATRIX = {
     "reply to locked thread": ("login", 403, 403, 403, 403, 403, "saved", "saved", "saved"),
     "reply to closed consultation": ("login", 403, 403, 403, 403, 403, "saved", "saved", "saved"),
     "edit another's post": ("login", 403, 403, 403, 403, 403, 200, 200, 200),
+    # Search shows approved posts of the forums one may see, to moderators too.
+    "search finds a restricted post": (
+        "-",
+        "-",
+        "found",
+        "found",
+        "-",
+        "found",
+        "-",
+        "found",
+        "found",
+    ),
+    "search finds a public post": ("found",) * 9,
+    "search finds a pending post": ("-",) * 9,
+    # Feeds are read anonymously: only public forums have one, whoever asks.
+    "feed of public forum": (200,) * 9,
+    "feed of members forum": (404,) * 9,
+    "feed of restricted forum": (404,) * 9,
 }
 
 
@@ -78,7 +96,9 @@ def world():
     )
     Thread.objects.filter(pk=consultation.pk).update(closed_at=timezone.now(), outcome="Done.")
     pending = ThreadFactory(forum=public, author=author, opening__status=PostStatus.PENDING)
-    restricted_thread = ThreadFactory(forum=restricted, author=author)
+    restricted_thread = ThreadFactory(
+        forum=restricted, author=author, opening__body="Secret zoning plan for the miners"
+    )
 
     suspended = UserFactory()
     Suspension.objects.create(user=suspended, reason="Insults", until=None)
@@ -148,6 +168,21 @@ def outcome_of(client, world, case):
         return reply(world["locked"])
     if case == "reply to closed consultation":
         return reply(world["consultation"])
+    if case.startswith("search finds "):
+        words = {
+            "restricted": "secret zoning",
+            "public": "approved post",
+            "pending": "pending post",
+        }
+        response = client.get(reverse("forums:search"), {"q": words[case.split()[3]]})
+        wanted = {
+            "restricted": world["restricted_thread"].posts.get(),
+            "public": world["posts"]["approved"],
+            "pending": world["posts"]["pending"],
+        }[case.split()[3]]
+        return "found" if wanted in response.context["posts"] else "-"
+    if case.startswith("feed of "):
+        return status(reverse("forums:feed", kwargs={"slug": forums[case.split()[2]].slug}))
     if case == "edit another's post":
         return status(reverse("forums:post_edit", kwargs={"pk": world["posts"]["approved"].pk}))
     raise AssertionError(case)

@@ -336,3 +336,24 @@ def test_visibility_follows_the_editor_permission():
 
     assert site not in Site.objects.visible_to(AnonymousUser())
     assert site in Site.objects.visible_to(editor())
+
+
+def test_a_site_page_shows_its_forums_latest_threads(client, gola):
+    from forums.models import Visibility
+    from tests.factories import ForumFactory, ThreadFactory
+
+    forum = ForumFactory(slug="gola", name="Gola forum", site=gola)
+    ThreadFactory(forum=forum, title="Diamonds in the buffer zone")
+    ThreadFactory(forum=forum, title="A thread awaiting moderation", opening__status="pending")
+
+    text = client.get(gola.get_absolute_url()).text
+
+    assert f'href="{forum.get_absolute_url()}"' in text
+    assert "Diamonds in the buffer zone" in text
+    assert "A thread awaiting moderation" not in text
+    forum.visibility = Visibility.RESTRICTED
+    forum.allowed_groups = ["government"]
+    forum.save()
+    hidden = client.get(gola.get_absolute_url()).text
+    assert "Diamonds in the buffer zone" not in hidden
+    assert forum.get_absolute_url() not in hidden

@@ -42,7 +42,7 @@ bench: install messages
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/forums.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
 
 # New migrations, formatted like the rest of the code (CI checks the format).
 migrations: install

@@ -60,6 +60,9 @@ def index_posts(ids) -> None:
     )
 
 
+RANKED_AT_MOST = 1000
+
+
 def postgres_query(query: str):
     english = SearchQuery(query, search_type="websearch", config="english")
     french = SearchQuery(query, search_type="websearch", config="french")
@@ -93,8 +96,11 @@ def matching(user, query: str):
     )
     if uses_postgres(posts):
         tsquery = postgres_query(query)
+        # Ranking reads every match's vector: a word in most posts would rank them all. Only the
+        # newest matches are ranked, which is also what a reader of a dialogue looks for.
+        newest = posts.filter(search_vector=tsquery).order_by("-pk").values("pk")[:RANKED_AT_MOST]
         return (
-            posts.filter(search_vector=tsquery)
+            posts.filter(pk__in=Subquery(newest))
             .annotate(
                 rank=SearchRank(F("search_vector"), tsquery),
                 headline=SearchHeadline(

@@ -35,5 +35,6 @@ class DialogueSearchView(ListView):
             posts=search.with_snippets(context["posts"], self.query),
             form=self.form,
             query=self.query,
+            ranked_at_most=search.RANKED_AT_MOST if search.uses_postgres(Post.objects) else None,
         )
         return context

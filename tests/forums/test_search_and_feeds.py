@@ -395,3 +395,17 @@ def test_a_public_forum_page_links_its_feed(client, forum):
 
     feed = reverse("forums:feed", args=[forum.slug])
     assert f'type="application/atom+xml" title="Gold mining" href="{feed}"' in response.text
+
+
+@on_postgres
+def test_a_word_in_very_many_posts_ranks_only_the_newest_matches(client, forum, monkeypatch):
+    from forums import search
+
+    monkeypatch.setattr(search, "RANKED_AT_MOST", 3)
+    thread = ThreadFactory(forum=forum)
+    posts = [PostFactory(thread=thread, body=f"Gold from pit {n}") for n in range(5)]
+
+    response = client.get(SEARCH, {"q": "gold"})
+
+    assert {post.pk for post in response.context["posts"]} == {post.pk for post in posts[-3:]}
+    assert "The 3 newest matching posts, best first" in response.text

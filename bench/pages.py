@@ -22,6 +22,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import StakeholderGroup, User  # noqa: E402
+from forums.examples import load_examples  # noqa: E402
+from forums.models import Thread  # noqa: E402
 from portal.models import Mineral, Site, SiteText  # noqa: E402
 from publications.models import Publication  # noqa: E402
 
@@ -103,6 +105,8 @@ def main():
         call_command("load_content", verbosity=0)
         someone = add_people(PEOPLE)
         add_sites(EXTRA_SITES)
+        load_examples()
+        example = Thread.objects.get(forum__slug="itombwe", is_example=True)
         pages = [
             ("home", "/", {}),
             ("home (fr)", "/", {"accept-language": "fr"}),
@@ -117,6 +121,11 @@ def main():
             ("sites map (fr)", "/sites/", {"accept-language": "fr"}),
             ("site", "/sites/itombwe/", {}),
             ("sites.geojson", "/sites.geojson", {}),
+            ("dialogue", "/forums/", {}),
+            ("forum", "/forums/itombwe/", {}),
+            ("thread", example.get_absolute_url(), {}),
+            ("thread (fr)", example.get_absolute_url(), {"accept-language": "fr"}),
+            ("dialogue search", "/forums/search/?q=mercury", {}),
         ]
         client = Client()
         print(

@@ -147,6 +147,22 @@ def test_a_post_waiting_for_moderation_is_announced_only_once_approved(committed
     assert [message.to for message in mail.outbox] == [[reader.email]]
 
 
+def test_a_post_restored_after_hiding_is_not_announced_again(committed, thread):
+    reader = person()
+    follow(reader, thread)
+    with committed():
+        post = reply(thread, person())
+
+    for status in (PostStatus.HIDDEN, PostStatus.APPROVED):
+        with committed():
+            post.status = status
+            post.save()
+            services.post_status_changed(post=post)
+
+    assert len(emails_to(reader)) == 1
+    assert post.approved_at is not None
+
+
 def test_a_post_hidden_before_the_task_runs_is_not_announced(committed, thread):
     reader = person()
     follow(reader, thread)

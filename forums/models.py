@@ -352,3 +352,112 @@ class Subscription(models.Model):
     @property
     def target(self):
         return self.thread or self.forum
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    ABUSIVE = "abusive", _("Abusive or threatening")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    MISLEADING = "misleading", _("False or misleading")
+    PERSONAL = "personal", _("Personal information")
+    OTHER = "other", _("Other")
+
+
+class Flag(models.Model):
+    """A reader's report that a post breaks the code of conduct; one per reader and post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=FlagReason.choices)
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("flagged"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ("created_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=("post", "user"), name="forums_flag_once_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.post}"
+
+
+class Action(models.TextChoices):
+    APPROVE = "approve", _("Approved a post")
+    REJECT = "reject", _("Rejected a post")
+    HIDE = "hide", _("Hid a post")
+    AUTO_HIDE = "auto_hide", _("Post hidden by flags")
+    RESTORE = "restore", _("Restored a post")
+    LOCK = "lock", _("Locked a thread")
+    UNLOCK = "unlock", _("Unlocked a thread")
+    PIN = "pin", _("Pinned a thread")
+    UNPIN = "unpin", _("Unpinned a thread")
+    MOVE = "move", _("Moved a thread")
+    CLOSE = "close", _("Closed a consultation")
+    SUSPEND = "suspend", _("Suspended a user")
+    LIFT = "lift", _("Lifted a suspension")
+    VERIFY = "verify", _("Verified an affiliation")
+    REFUSE_VERIFICATION = "refuse_verification", _("Refused a verification")
+    WITHDRAW_VERIFICATION = "withdraw_verification", _("Withdrew a verification")
+
+
+class LogEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The moderation log cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("The moderation log cannot be deleted.")
+
+
+class ModerationLogEntry(models.Model):
+    """One moderation action, written once and never changed or deleted.
+
+    Targets are named by kind, id and description rather than by foreign key, so the entry
+    outlives whatever it is about; the actor's name is copied for the same reason.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("moderator's name"), max_length=200)
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    target_type = models.CharField(_("kind of target"), max_length=20)
+    target_id = models.PositiveBigIntegerField(_("target id"))
+    target_repr = models.CharField(_("target"), max_length=300)
+    forum_id = models.PositiveBigIntegerField(_("forum id"), null=True, blank=True)
+    subject_user_id = models.PositiveBigIntegerField(_("user concerned"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = LogEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("moderation log entry")
+        verbose_name_plural = _("moderation log")
+        ordering = ("-created_at", "-pk")
+        default_permissions = ("view", "add")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The moderation log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The moderation log cannot be deleted.")

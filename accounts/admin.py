@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import User, VerificationRequest
 
 # Fields a moderator may change; everything that grants power stays with superusers.
 MODERATOR_EDITABLE = ("affiliation_verified_at", "is_active")
@@ -76,3 +79,78 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, sent to each person"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@admin.register(VerificationRequest)
+class VerificationRequestAdmin(admin.ModelAdmin):
+    """Moderators verify affiliations here; each decision is logged and the person told."""
+
+    list_display = ("user", "user_group", "statement", "status", "created_at", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("user__name", "user__email", "user__organisation", "statement")
+    list_select_related = ("user", "decided_by")
+    # Decisions go through the actions (logged, the person told), never by editing fields.
+    readonly_fields = (
+        "user",
+        "statement",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "reason",
+    )
+    actions = ("verify", "refuse")
+
+    def has_add_permission(self, request):
+        return False  # people ask for themselves, from their account pages
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("stakeholder group"))
+    def user_group(self, verification):
+        return verification.user.get_stakeholder_group_display()
+
+    @admin.action(description=_("Verify the selected affiliations"))
+    def verify(self, request, queryset):
+        self.decide(request, queryset, approve=True, reason="")
+
+    @admin.action(description=_("Refuse the selected requests, with a reason"))
+    def refuse(self, request, queryset):
+        form = RefusalForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            self.decide(request, queryset, approve=False, reason=form.cleaned_data["reason"])
+            return None
+        return TemplateResponse(
+            request,
+            "admin/accounts/verificationrequest/refuse.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Refuse verification requests"),
+                "requests": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def decide(self, request, queryset, *, approve, reason):
+        from forums.moderation import verification_decide
+
+        done = 0
+        for verification in queryset.select_related("user"):
+            try:
+                verification_decide(
+                    moderator=request.user, request=verification, approve=approve, reason=reason
+                )
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{verification}: {error}", messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, _("%(count)d requests decided.") % {"count": done})

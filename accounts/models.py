@@ -116,3 +116,44 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_absolute_url(self):
         return reverse("accounts:profile", kwargs={"pk": self.pk})
+
+
+class VerificationRequest(models.Model):
+    """A stakeholder asks a moderator to confirm who they speak for."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for a moderator")
+        APPROVED = "approved", _("Verified")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_requests")
+    statement = models.TextField(
+        _("how to verify it"),
+        max_length=2000,
+        help_text=_(
+            "Who can confirm your affiliation, and how: for example the email address of your "
+            "organisation, a registration number, or a person to contact."
+        ),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("moderator's reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("verification request")
+        verbose_name_plural = _("verification requests")
+        ordering = ("created_at", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user",),
+                condition=models.Q(status="open"),
+                name="accounts_one_open_verification_request",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_status_display()})"

@@ -15,7 +15,13 @@ EDITORS = "Editors"
 ROLE_PERMISSIONS = {
     MODERATORS: {
         ("accounts", "user"): ("view", "change"),
+        ("accounts", "verificationrequest"): ("view", "change"),
         ("forums", "forum"): ("view", "add", "change", "moderate"),
+        ("forums", "thread"): ("view", "change"),
+        ("forums", "post"): ("view", "change"),
+        ("forums", "flag"): ("view",),
+        ("forums", "suspension"): ("view", "add", "change"),
+        ("forums", "moderationlogentry"): ("view",),
     },
     EDITORS: {
         ("portal", "page"): ("view", "add", "change", "delete"),

@@ -1,8 +1,11 @@
 from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import User
+from .models import User, VerificationRequest
+from .permissions import is_confirmed_stakeholder
 
 
 def account_export(*, user: User) -> dict:
@@ -43,3 +46,17 @@ def account_delete(*, user: User) -> None:
     user.deleted_at = timezone.now()
     user.set_unusable_password()
     user.save()
+
+
+@transaction.atomic
+def verification_request(*, user: User, statement: str) -> VerificationRequest:
+    """A stakeholder asks to have who they speak for verified by a moderator."""
+    if not is_confirmed_stakeholder(user):
+        raise PermissionDenied
+    if user.is_verified:
+        raise ValidationError(_("Your affiliation is verified already."), code="verified")
+    if not statement.strip():
+        raise ValidationError(_("Say how a moderator can verify it."), code="empty")
+    if user.verification_requests.filter(status=VerificationRequest.Status.OPEN).exists():
+        raise ValidationError(_("Your request is waiting for a moderator."), code="open")
+    return VerificationRequest.objects.create(user=user, statement=statement.strip())

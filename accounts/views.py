@@ -1,8 +1,10 @@
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
@@ -14,8 +16,9 @@ from django.views.i18n import set_language
 
 from .adapter import remember_language
 from .forms import AccountDeleteForm, ProfileForm
-from .models import Language, User
-from .services import account_delete, account_export
+from .models import Language, User, VerificationRequest
+from .permissions import is_confirmed_stakeholder
+from .services import account_delete, account_export, verification_request
 
 
 class ProfileDetailView(DetailView):
@@ -86,3 +89,36 @@ class LanguageSwitchView(View):
             user.preferred_language = language
             user.save(update_fields=["preferred_language"])
         return response
+
+
+class VerificationForm(forms.Form):
+    statement = forms.CharField(
+        label=_("How a moderator can verify who you speak for"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=VerificationRequest._meta.get_field("statement").help_text,
+    )
+
+
+class VerificationView(LoginRequiredMixin, FormView):
+    """Ask for one's affiliation to be verified, and see where the request stands."""
+
+    form_class = VerificationForm
+    template_name = "accounts/verification.html"
+    success_url = reverse_lazy("accounts:verification")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            latest=self.request.user.verification_requests.order_by("-created_at").first(),
+            can_ask=is_confirmed_stakeholder(self.request.user),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            verification_request(user=self.request.user, statement=form.cleaned_data["statement"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Thank you: a moderator will look at your request."))
+        return super().form_valid(form)

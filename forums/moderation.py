@@ -225,3 +225,58 @@ def tell_user(user, template, context):
             headers={"Auto-Submitted": "auto-generated"},
         )
     )
+
+
+@transaction.atomic
+def verification_decide(*, moderator, request, approve, reason=""):
+    """Verify a stakeholder's affiliation, or refuse with a reason they will read."""
+    from accounts.models import VerificationRequest
+
+    if not permissions.is_moderator(moderator) or request.user_id == moderator.pk:
+        raise PermissionDenied
+    if request.status != VerificationRequest.Status.OPEN:
+        raise ValidationError(_("This request has been decided already."), code="decided")
+    require_reason(reason, not approve)
+    now = timezone.now()
+    request.status = (
+        VerificationRequest.Status.APPROVED if approve else VerificationRequest.Status.REFUSED
+    )
+    request.decided_at, request.decided_by, request.reason = now, moderator, reason
+    request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    user = request.user
+    if approve:
+        user.affiliation_verified_at = now
+        user.save(update_fields=["affiliation_verified_at"])
+    log(
+        actor=moderator,
+        action=Action.VERIFY if approve else Action.REFUSE_VERIFICATION,
+        target=user,
+        reason=reason,
+        after={"verified": approve},
+        user=user,
+    )
+    tell_user(user, "verification", {"approved": approve, "reason": reason})
+    return request
+
+
+@transaction.atomic
+def verification_withdraw(*, moderator, user, reason):
+    if not permissions.is_moderator(moderator):
+        raise PermissionDenied
+    require_reason(reason, True)
+    if user.affiliation_verified_at is None:
+        return user
+    before = user.affiliation_verified_at.isoformat()
+    user.affiliation_verified_at = None
+    user.save(update_fields=["affiliation_verified_at"])
+    log(
+        actor=moderator,
+        action=Action.WITHDRAW_VERIFICATION,
+        target=user,
+        reason=reason,
+        before={"verified_at": before},
+        after={"verified_at": None},
+        user=user,
+    )
+    tell_user(user, "verification", {"approved": False, "withdrawn": True, "reason": reason})
+    return user

@@ -2,12 +2,17 @@
 (The moderation console for threads, posts and people is built on these pages.)"""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StakeholderGroup
 
-from .models import Forum
+from . import moderation
+from .admin_queue import ForumScopedAdmin, waiting_posts
+from .models import Action, Flag, Forum, ModerationLogEntry, Suspension, Thread
+from .permissions import is_moderator, moderated_forum_ids
 
 
 class ForumForm(forms.ModelForm):
@@ -35,6 +40,13 @@ class ForumForm(forms.ModelForm):
             "moderators",
             "pre_moderated",
         )
+        help_texts = {
+            "moderators": _(
+                "People who facilitate and moderate this forum only. To use the review queue "
+                "in this admin site they also need “Staff status” on their account; they then "
+                "see the threads, posts and flags of their forums and nothing else."
+            )
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -62,3 +74,172 @@ class ForumAdmin(admin.ModelAdmin):
             {"fields": ("visibility", "allowed_groups", "members", "moderators", "pre_moderated")},
         ),
     )
+
+
+def thread_action(action, description):
+    def run(modeladmin, request, queryset):
+        for thread in queryset.select_related("forum"):
+            moderation.thread_set(moderator=request.user, thread=thread, action=action)
+        modeladmin.message_user(request, _("Done."), messages.SUCCESS)
+
+    run.__name__ = action
+    run.short_description = description
+    run.allowed_permissions = ("change",)
+    return run
+
+
+@admin.register(Thread)
+class ThreadAdmin(ForumScopedAdmin):
+    forum_path = "forum"
+    list_display = (
+        "title",
+        "forum",
+        "kind",
+        "is_pinned",
+        "is_locked",
+        "is_visible",
+        "last_post_at",
+    )
+    list_filter = (
+        ("forum", admin.RelatedOnlyFieldListFilter),
+        "kind",
+        "is_pinned",
+        "is_locked",
+        "is_visible",
+    )
+    list_select_related = ("forum",)
+    search_fields = ("title",)
+    fields = (
+        "title",
+        "forum",
+        "author",
+        "kind",
+        "is_pinned",
+        "is_locked",
+        "is_visible",
+        "created_at",
+        "last_post_at",
+        "reply_count",
+        "closed_at",
+    )
+    # Pinning, locking and moving are logged: only the actions change them.
+    readonly_fields = fields
+    actions = (
+        thread_action(Action.LOCK, _("Lock the selected threads")),
+        thread_action(Action.UNLOCK, _("Unlock the selected threads")),
+        thread_action(Action.PIN, _("Pin the selected threads")),
+        thread_action(Action.UNPIN, _("Unpin the selected threads")),
+    )
+
+    def forum_id_of(self, obj):
+        return obj.forum_id
+
+
+class ResolvedFilter(admin.SimpleListFilter):
+    title = _("resolved")
+    parameter_name = "resolved"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Open")), ("yes", _("Resolved"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(resolved_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Flag)
+class FlagAdmin(ForumScopedAdmin):
+    forum_path = "post__thread__forum"
+    list_display = ("created_at", "reason", "post", "user", "note", "resolved_at")
+    list_filter = ("reason", ResolvedFilter)
+    list_select_related = ("post__thread", "post__author", "user")
+    search_fields = ("note", "post__body", "user__name", "user__email")
+    fields = ("post", "user", "reason", "note", "created_at", "resolved_at", "resolved_by")
+    readonly_fields = fields
+
+    def forum_id_of(self, obj):
+        return obj.post.thread.forum_id
+
+
+class SuspensionForm(forms.ModelForm):
+    class Meta:
+        model = Suspension
+        fields = ("user", "reason", "until")
+
+    def clean_until(self):
+        until = self.cleaned_data.get("until")
+        if until is not None and until <= timezone.now():
+            raise ValidationError(_("The end of a suspension must be in the future."))
+        return until
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(admin.ModelAdmin):
+    """Adding a suspension suspends the user (logged and told); lifting is an action."""
+
+    form = SuspensionForm
+    list_display = ("user", "created_at", "until", "lifted_at", "created_by", "reason")
+    list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user", "created_by")
+    search_fields = ("user__name", "user__email", "reason")
+    autocomplete_fields = ("user",)
+    actions = ("lift",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("user", "reason", "until", "created_at", "created_by", "lifted_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        if obj.user_id == request.user.pk:
+            raise PermissionDenied
+        created = moderation.user_suspend(
+            moderator=request.user, user=obj.user, reason=obj.reason, until=obj.until
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Lift the selected suspensions"), permissions=["change"])
+    def lift(self, request, queryset):
+        for suspension in queryset.select_related("user"):
+            moderation.suspension_lift(moderator=request.user, suspension=suspension)
+        self.message_user(request, _("Done."), messages.SUCCESS)
+
+
+@admin.register(ModerationLogEntry)
+class ModerationLogEntryAdmin(admin.ModelAdmin):
+    """Written by the moderation services, read here, changed and deleted by nobody."""
+
+    list_display = ("created_at", "actor_name", "action", "target_type", "target_repr", "reason")
+    list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), "created_at")
+    search_fields = ("target_repr", "reason")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def waiting_count(request):
+    """For the index page: how many posts wait for this user's decision (one query)."""
+    user = request.user
+    if not (is_moderator(user) or moderated_forum_ids(user)):
+        return None
+    return waiting_posts(user).count()
+
+
+_site_index = admin.site.index
+
+
+def index_with_queue(request, extra_context=None):
+    return _site_index(request, {"waiting_count": waiting_count(request), **(extra_context or {})})
+
+
+admin.site.index = index_with_queue

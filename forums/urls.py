@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .feeds import ForumFeed
-from .views import dialogue, search, subscriptions
+from .views import dialogue, flags, search, subscriptions
 
 app_name = "forums"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", dialogue.ForumIndexView.as_view(), name="index"),
     path("posts/<int:pk>/", dialogue.PostRedirectView.as_view(), name="post"),
     path("posts/<int:pk>/edit/", dialogue.PostEditView.as_view(), name="post_edit"),
+    path("posts/<int:pk>/flag/", flags.PostFlagView.as_view(), name="flag"),
     path("search/", search.DialogueSearchView.as_view(), name="search"),
     path("subscriptions/", subscriptions.SubscriptionView.as_view(), name="subscribe"),
     path("unsubscribe/<str:token>/", subscriptions.UnsubscribeView.as_view(), name="unsubscribe"),

@@ -81,6 +81,7 @@ class ForumDetailView(ListView):
         return super().get_context_data(
             forum=self.forum,
             can_start_thread=permissions.can_start_thread(user, self.forum),
+            suspension=permissions.active_suspension(user),
             subscription=subscription_for(user, self.forum),
             **kwargs,
         )
@@ -122,6 +123,12 @@ class ThreadDetailView(PageView):
             editable={
                 post.pk for post in page.object_list if permissions.can_edit_post(user, post)
             },
+            flaggable={
+                post.pk
+                for post in page.object_list
+                if permissions.may_write(user) and post.author_id != user.pk
+            },
+            suspension=permissions.active_suspension(user),
             **kwargs,
         )
 

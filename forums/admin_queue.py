@@ -1,0 +1,288 @@
+"""The review queue: posts waiting for a decision (pending, or flagged and not yet resolved),
+oldest first, decided in bulk with one reason through `moderation.post_decide`.
+
+Who sees what: the Moderators group (and superusers) everything; a forum's own moderators,
+if they are staff, only the threads, posts and flags of their forums.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import moderation
+from .models import Action, Flag, Post, PostRevision, PostStatus
+from .permissions import is_moderator, moderated_forum_ids
+
+
+def waiting_q():
+    """What waits for a moderator: pending posts and posts with open flags."""
+    open_flags = Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
+    return Q(status=PostStatus.PENDING) | Q(Exists(open_flags))
+
+
+def waiting_posts(user):
+    """The posts waiting for this user's decision, in one query when counted."""
+    posts = Post.objects.filter(waiting_q())
+    if is_moderator(user):
+        return posts
+    return posts.filter(thread__forum__moderators=user)
+
+
+def count_of(queryset, group_by):
+    """An integer subquery: how many rows of `queryset` there are for the outer row."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class ForumScopedAdmin(admin.ModelAdmin):
+    """Full access for the Moderators group; a staff forum moderator, their forums only."""
+
+    forum_path = "thread__forum"
+
+    def forum_id_of(self, obj):
+        raise NotImplementedError
+
+    def full_access(self, request):
+        return is_moderator(request.user)
+
+    def scoped(self, request, obj=None):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        forums = moderated_forum_ids(user)
+        return bool(forums) if obj is None else self.forum_id_of(obj) in forums
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self.scoped(request)
+
+    def has_view_permission(self, request, obj=None):
+        if self.full_access(request):
+            return super().has_view_permission(request, obj)
+        return self.scoped(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if self.full_access(request):
+            return super().has_change_permission(request, obj)
+        return self.scoped(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.full_access(request):
+            return queryset
+        ids = moderated_forum_ids(request.user)
+        return queryset.filter(**{f"{self.forum_path}__in": ids})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Another forum's object, or none at all: it does not exist for this user.
+            raise Http404
+        return obj
+
+    def changelist_view(self, request, extra_context=None):
+        """An action including an object outside the user's forums is refused as a whole."""
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if request.method == "POST" and selected and not self.full_access(request):
+            allowed = self.get_queryset(request).filter(pk__in=selected).count()
+            if allowed != len(set(selected)):
+                raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    title = _("review queue")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Waiting for a decision"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(waiting_q())
+        return queryset
+
+
+class RevisionInline(admin.TabularInline):
+    model = PostRevision
+    fields = ("written_at", "replaced_at", "editor", "language", "body")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    # The post's own page decides who sees it; revisions are never edited here.
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("One reason for every selected post; each author reads it."),
+    )
+
+
+def decide_action(decision, description):
+    def action(modeladmin, request, queryset):
+        return modeladmin.decide(request, queryset, decision)
+
+    action.__name__ = decision
+    action.short_description = description
+    action.allowed_permissions = ("change",)
+    return action
+
+
+@admin.register(Post)
+class PostAdmin(ForumScopedAdmin):
+    list_display = (
+        "created_at",
+        "thread",
+        "excerpt",
+        "author",
+        "author_group",
+        "author_verified",
+        "author_history",
+        "flag_reasons",
+        "status",
+    )
+    list_display_links = ("created_at", "excerpt")
+    list_filter = (
+        WaitingFilter,
+        "status",
+        "author__stakeholder_group",
+        ("thread__forum", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("thread", "author")
+    search_fields = ("body", "thread__title", "author__name", "author__email")
+    date_hierarchy = "created_at"
+    ordering = ("created_at", "pk")
+    fields = (
+        "thread",
+        "author",
+        "reply_to",
+        "status",
+        "language",
+        "body",
+        "created_at",
+        "approved_at",
+        "edited_at",
+    )
+    readonly_fields = fields
+    inlines = (RevisionInline,)
+    actions = (
+        decide_action(Action.APPROVE, _("Approve the selected posts")),
+        decide_action(Action.REJECT, _("Reject the selected posts")),
+        decide_action(Action.HIDE, _("Hide the selected posts")),
+        decide_action(Action.RESTORE, _("Restore the selected posts")),
+    )
+
+    def forum_id_of(self, obj):
+        return obj.thread.forum_id
+
+    def get_queryset(self, request):
+        open_flags = Flag.objects.filter(resolved_at__isnull=True).order_by("created_at", "pk")
+        by_author = Post.objects.filter(author=OuterRef("author_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved_count=count_of(by_author.filter(status=PostStatus.APPROVED), "author"),
+                rejected_count=count_of(by_author.filter(status=PostStatus.REJECTED), "author"),
+                flagged_count=count_of(
+                    by_author.filter(Exists(Flag.objects.filter(post=OuterRef("pk")))), "author"
+                ),
+            )
+            .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flags"))
+        )
+
+    @admin.display(description=_("text"))
+    def excerpt(self, post):
+        return Truncator(post.body).chars(120)
+
+    @admin.display(description=_("stakeholder group"), ordering="author__stakeholder_group")
+    def author_group(self, post):
+        return post.author.get_stakeholder_group_display() or "-"
+
+    @admin.display(description=_("verified"), boolean=True)
+    def author_verified(self, post):
+        return post.author.is_verified
+
+    @admin.display(description=_("author's history"))
+    def author_history(self, post):
+        return _("%(approved)s approved, %(rejected)s rejected, %(flagged)s flagged") % {
+            "approved": post.approved_count,
+            "rejected": post.rejected_count,
+            "flagged": post.flagged_count,
+        }
+
+    @admin.display(description=_("open flags"))
+    def flag_reasons(self, post):
+        return ", ".join(str(flag.get_reason_display()) for flag in post.open_flags) or "-"
+
+    def decide(self, request, queryset, decision):
+        """The confirmation page asks for one reason; then each post goes through
+        `moderation.post_decide`. Without a required reason nothing is changed."""
+        reason_needed = moderation.POST_DECISIONS[decision][2]
+        posts = list(queryset.select_related("thread__forum", "author"))
+        form = DecisionForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            if reason_needed and not reason.strip():
+                form.add_error("reason", _("Give a reason: the author will read it."))
+            else:
+                self.apply(request, posts, decision, reason)
+                return None
+        return TemplateResponse(
+            request,
+            "admin/forums/post/decide.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": dict(Action.choices)[decision],
+                "opts": self.model._meta,
+                "action": decision,
+                "posts": posts,
+                "form": form,
+                "reason_needed": reason_needed,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def apply(self, request, posts, decision, reason):
+        done, skipped = 0, []
+        for post in posts:
+            try:
+                moderation.post_decide(
+                    moderator=request.user, post=post, decision=decision, reason=reason
+                )
+            except ValidationError as error:
+                skipped.append(f"{post.pk}: {' '.join(error.messages)}")
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d post decided.", "%(count)d posts decided.", done) % {"count": done},
+            messages.SUCCESS,
+        )
+        for line in skipped:
+            self.message_user(request, line, messages.WARNING)

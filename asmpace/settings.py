@@ -226,6 +226,10 @@ FORUM_NEW_ACCOUNT_HOURS = 24
 FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = env.int("FORUM_NEW_ACCOUNT_POSTS_PER_HOUR", default=5)
 FORUM_NEW_ACCOUNT_MAX_LINKS = env.int("FORUM_NEW_ACCOUNT_MAX_LINKS", default=2)
 FORUM_DUPLICATE_WINDOW = 5 * 60
+# Posts of unverified people wait for a moderator until this many of theirs are approved.
+FORUM_TRUSTED_AFTER_POSTS = env.int("FORUM_TRUSTED_AFTER_POSTS", default=2)
+# A moderator gets at most one email about posts waiting, per this many seconds.
+FORUM_MODERATOR_EMAIL_INTERVAL = 15 * 60
 # Flags from this many different readers hide a post until a moderator decides.
 FORUM_FLAGS_TO_HIDE = env.int("FORUM_FLAGS_TO_HIDE", default=3)
 FORUM_THREADS_PER_PAGE = 25

@@ -66,6 +66,8 @@ def example_person(key, name, group, organisation, country):
             "country": country,
             "password": make_password(None),
             "date_joined": timezone.now() - datetime.timedelta(days=365),
+            # Verified, so that their posts show without a moderator: they are marked examples.
+            "affiliation_verified_at": timezone.now(),
         },
     )
     if created:

@@ -36,6 +36,13 @@ def post_approved(*, post_id):
     notify_subscribers.delay(post_id)
 
 
+def post_pending(*, post_id):
+    """Called once a post that waits for moderation has been committed."""
+    from .tasks import notify_moderators
+
+    notify_moderators.delay(post_id)
+
+
 def subscription_for(user, target):
     """The user's Subscription to this thread or forum, or None: one query, none if signed out."""
     if not user.is_authenticated:
@@ -259,3 +266,23 @@ def digests(daily, *, until):
         if chosen:
             found.append((reader, chosen, by_user[reader.pk]))
     return found
+
+
+def waiting_email(*, reader):
+    """To a moderator: how many posts wait for a decision where they moderate, and where."""
+    from .models import PostStatus
+
+    pending = Post.objects.filter(status=PostStatus.PENDING)
+    if not permissions.is_moderator(reader):
+        pending = pending.filter(thread__forum__moderators=reader)
+    queue = reverse("admin:forums_post_changelist") + "?waiting=yes"
+    context = {"reader": reader, "count": pending.count(), "queue_url": absolute_url(queue)}
+    with translation.override(reader.preferred_language or settings.LANGUAGE_CODE):
+        subject = render_to_string("forums/email/waiting_subject.txt", context)
+        body = render_to_string("forums/email/waiting.txt", context)
+    return EmailMultiAlternatives(
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body,
+        to=[reader.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )

@@ -21,10 +21,17 @@ LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 def initial_status(*, author, forum) -> str:
-    """Approved unless the forum waits for a moderator before anything is shown."""
-    if forum.pre_moderated and not permissions.can_moderate(author, forum):
+    """Approved, unless the forum waits for a moderator before anything is shown, or the author
+    is new: unverified, with fewer than FORUM_TRUSTED_AFTER_POSTS approved posts."""
+    if permissions.can_moderate(author, forum):
+        return PostStatus.APPROVED
+    if forum.pre_moderated:
         return PostStatus.PENDING
-    return PostStatus.APPROVED
+    if author.is_verified:
+        return PostStatus.APPROVED
+    trusted_after = settings.FORUM_TRUSTED_AFTER_POSTS
+    approved = Post.objects.filter(author=author, status=PostStatus.APPROVED)[:trusted_after]
+    return PostStatus.APPROVED if approved.count() >= trusted_after else PostStatus.PENDING
 
 
 def check_text(body):
@@ -173,6 +180,10 @@ def consultation_close(*, facilitator, thread, outcome) -> Thread:
 def post_status_changed(*, post):
     """After a post is created or moderated: index and recount; on its first approval, stamp
     it and tell subscribers (a post restored after hiding is not news again)."""
+    if post.status == PostStatus.PENDING:
+        from .notifications import post_pending
+
+        transaction.on_commit(lambda: post_pending(post_id=post.pk))
     newly_approved = post.status == PostStatus.APPROVED and post.approved_at is None
     if newly_approved:
         post.approved_at = timezone.now()

@@ -5,7 +5,11 @@ sent by its own task (accounts.tasks.send_email_message) once the choice is comm
 """
 
 from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.tasks import queue_email
@@ -69,3 +73,35 @@ def digest_batch(user_ids, *, until):
         sent += 1
     Subscription.objects.filter(pk__in=[s.pk for s in daily]).update(digested_until=until)
     return sent
+
+
+@shared_task
+def notify_moderators(post_id):
+    """Tell the moderators who may decide on this pending post that posts are waiting: each at
+    most once per FORUM_MODERATOR_EMAIL_INTERVAL, however many posts arrive meanwhile.
+    Returns the number of emails queued."""
+    post = (
+        Post.objects.select_related("thread__forum")
+        .filter(pk=post_id, status=PostStatus.PENDING)
+        .first()
+    )
+    if post is None:
+        return 0
+    sent = 0
+    for moderator in moderators_of(post.thread.forum):
+        key = f"forums:moderator-told:{moderator.pk}"
+        if cache.add(key, True, timeout=settings.FORUM_MODERATOR_EMAIL_INTERVAL):
+            queue_email(notifications.waiting_email(reader=moderator))
+            sent += 1
+    return sent
+
+
+def moderators_of(forum):
+    """Active people with an address who moderate every forum, or this one."""
+    User = get_user_model()
+    everywhere = Q(groups__permissions__codename="moderate_forum") | Q(is_superuser=True)
+    return (
+        User.objects.filter(everywhere | Q(moderated_forums=forum), is_active=True)
+        .exclude(Q(email__isnull=True) | Q(email=""))
+        .distinct()
+    )

@@ -10,6 +10,9 @@ def fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Newcomers' posts wait for a moderator by default; the tests of that rule turn it back on
+    # (tests/forums/test_premoderation.py), the others test what happens once a post is shown.
+    settings.FORUM_TRUSTED_AFTER_POSTS = 0
     cache.clear()
     yield
     cache.clear()

@@ -197,12 +197,11 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=PostStatus.APPROVED)
 
     def shown_to(self, user, *, moderator=False):
-        """Approved posts; the reader's own pending ones; everything for a moderator."""
+        """Approved posts and the reader's own, whatever became of them; all for a moderator."""
         if moderator:
             return self
         if user.is_authenticated:
-            own_pending = Q(author=user, status=PostStatus.PENDING)
-            return self.filter(Q(status=PostStatus.APPROVED) | own_pending)
+            return self.filter(Q(status=PostStatus.APPROVED) | Q(author=user))
         return self.approved()
 
 

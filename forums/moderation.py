@@ -280,3 +280,15 @@ def verification_withdraw(*, moderator, user, reason):
     )
     tell_user(user, "verification", {"approved": False, "withdrawn": True, "reason": reason})
     return user
+
+
+def decisions_on(posts):
+    """{post id: its latest moderation log entry}, for the posts given: one query."""
+    ids = [post.pk for post in posts if post.status != PostStatus.APPROVED]
+    if not ids:
+        return {}
+    entries = ModerationLogEntry.objects.filter(target_type="post", target_id__in=ids)
+    latest = {}
+    for entry in entries.order_by("created_at", "pk"):
+        latest[entry.target_id] = entry
+    return latest

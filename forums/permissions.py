@@ -99,7 +99,8 @@ def can_view_post(user, post) -> bool:
         return False
     if post.status == PostStatus.APPROVED or can_moderate(user, post.thread.forum):
         return True
-    return post.author_id == user.pk and post.status == PostStatus.PENDING
+    # Authors see their own posts whatever was decided, and why (moderation.decisions_on).
+    return user.is_authenticated and post.author_id == user.pk
 
 
 def can_start_thread(user, forum) -> bool:

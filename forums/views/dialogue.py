@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from .. import permissions, services
+from .. import moderation, permissions, services
 from ..balance import dialogue_balance
 from ..forms import ConsultationCloseForm, PostForm, ThreadForm
 from ..models import Forum, Post, PostStatus, Thread
@@ -114,7 +114,7 @@ class ThreadDetailView(PageView):
             thread=thread,
             forum=thread.forum,
             page_obj=page,
-            posts=page.object_list,
+            posts=with_decisions(page.object_list),
             balance=dialogue_balance(thread),
             subscription=subscription_for(user, thread),
             can_reply=can_reply,
@@ -302,6 +302,16 @@ class ConsultationCloseView(LoginRequiredMixin, PageView):
                 messages.success(request, _("The consultation is closed and its outcome shown."))
                 return redirect(self.thread)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+def with_decisions(posts):
+    """The page's posts, each not approved carrying `decision`: the log entry that explains it
+    (only moderators and the post's author see such posts)."""
+    posts = list(posts)
+    decisions = moderation.decisions_on(posts)
+    for post in posts:
+        post.decision = decisions.get(post.pk)
+    return posts
 
 
 def quote(post):

@@ -203,17 +203,26 @@ def test_the_permissions_matrix(client, world, settings, role):
     assert got == {case: row[column] for case, row in MATRIX.items()}
 
 
-def test_an_author_sees_their_own_pending_post_marked_but_not_others_pending_ones(client, world):
-    author = world["posts"]["pending"].author
-    client.force_login(author)
+def test_an_author_sees_their_own_posts_and_why_but_not_others_pending_ones(client, world):
+    from forums import moderation
+
+    hidden = world["posts"]["approved"]
+    moderation.post_decide(
+        moderator=world["users"]["moderator"], post=hidden, decision="hide", reason="Off-topic here"
+    )
+    client.force_login(hidden.author)
     other = PostFactory(thread=world["thread"], status=PostStatus.PENDING, body="Someone else's")
 
     text = client.get(world["thread"].get_absolute_url()).text
 
     assert "A pending post" in text
     assert "Awaiting moderation" in text
-    assert "A hidden post" not in text
+    assert "A approved post" in text
+    assert "Moderator's reason: Off-topic here" in text
+    assert "Only you and the moderators see this post." in text
     assert other.body not in text
+    client.force_login(world["users"]["stakeholder"])
+    assert "A approved post" not in client.get(world["thread"].get_absolute_url()).text
 
 
 def test_a_restricted_forum_does_not_exist_for_outsiders(client, world):

@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,10 +130,50 @@ class ThreadAdmin(ForumScopedAdmin):
         thread_action(Action.UNLOCK, _("Unlock the selected threads")),
         thread_action(Action.PIN, _("Pin the selected threads")),
         thread_action(Action.UNPIN, _("Unpin the selected threads")),
+        "move",
     )
 
     def forum_id_of(self, obj):
         return obj.forum_id
+
+    @admin.action(description=_("Move the selected threads to another forum"))
+    def move(self, request, queryset):
+        forums = Forum.objects.all()
+        if not is_moderator(request.user):
+            forums = forums.filter(pk__in=moderated_forum_ids(request.user))
+        form = MoveForm(request.POST if "to_forum" in request.POST else None, forums=forums)
+        if form.is_valid():
+            for thread in queryset.select_related("forum"):
+                moderation.thread_set(
+                    moderator=request.user,
+                    thread=thread,
+                    action=Action.MOVE,
+                    to_forum=form.cleaned_data["to_forum"],
+                    reason=form.cleaned_data["reason"],
+                )
+            self.message_user(request, _("Done."), messages.SUCCESS)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/forums/thread/move.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Move threads"),
+                "threads": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class MoveForm(forms.Form):
+    to_forum = forms.ModelChoiceField(label=_("To the forum"), queryset=Forum.objects.none())
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, forums, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_forum"].queryset = forums
 
 
 class ResolvedFilter(admin.SimpleListFilter):
@@ -225,6 +266,24 @@ class ModerationLogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def forum_moderator(self, request, obj=None):
+        """A staff forum moderator reads the entries about their forums."""
+        user = request.user
+        forums = moderated_forum_ids(user) if user.is_active and user.is_staff else frozenset()
+        return bool(forums) if obj is None else obj.forum_id in forums
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self.forum_moderator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self.forum_moderator(request, obj)
+
+    def get_queryset(self, request):
+        entries = super().get_queryset(request)
+        if is_moderator(request.user):
+            return entries
+        return entries.filter(forum_id__in=moderated_forum_ids(request.user))
 
 
 def waiting_count(request):

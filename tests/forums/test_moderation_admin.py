@@ -167,7 +167,13 @@ def test_a_forum_moderator_sees_and_acts_on_their_forum_only(client):
     threads = client.get(reverse("admin:forums_thread_changelist")).context["cl"].result_list
     assert {thread.forum for thread in threads} == {mine}
     assert client.get(reverse("admin:forums_suspension_changelist")).status_code == 403
-    assert client.get(LOG).status_code == 403
+    from forums import moderation
+
+    boss = UserFactory(groups=["Moderators"], is_staff=True)
+    moderation.post_decide(moderator=boss, post=foreign, decision="approve")
+    log = client.get(LOG)
+    assert log.status_code == 200
+    assert [entry.forum_id for entry in log.context["cl"].result_list] == [mine.pk]
 
 
 def test_thread_actions_go_through_the_service(client, moderator):
@@ -180,6 +186,21 @@ def test_thread_actions_go_through_the_service(client, moderator):
 
     assert Thread.objects.get(pk=thread.pk).is_locked
     assert ModerationLogEntry.objects.filter(action=Action.LOCK, target_id=thread.pk).exists()
+
+
+def test_moving_threads_asks_where_then_moves_and_logs(client, moderator):
+    thread = ThreadFactory(forum=ForumFactory(slug="from-here"))
+    target = ForumFactory(slug="to-there")
+    selected = {"action": "move", "_selected_action": [str(thread.pk)], "index": "0"}
+    url = reverse("admin:forums_thread_changelist")
+
+    page = client.post(url, selected)
+    assert "To the forum" in page.text
+    client.post(url, {**selected, "to_forum": str(target.pk), "reason": "Belongs there"})
+
+    assert Thread.objects.get(pk=thread.pk).forum == target
+    entry = ModerationLogEntry.objects.get(action=Action.MOVE)
+    assert (entry.before, entry.after) == ({"forum": "from-here"}, {"forum": "to-there"})
 
 
 def test_suspending_and_lifting_in_the_admin_is_logged(client, moderator):

@@ -75,6 +75,11 @@ class ForumScopedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Threads, posts and flags are decided on (hidden, rejected, resolved), which is logged
+        # and reversible; deleting them here would be neither.
+        return False
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if self.full_access(request):

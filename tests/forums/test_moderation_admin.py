@@ -277,3 +277,15 @@ def test_the_queue_costs_the_same_however_long_it_grows(client, moderator):
     assert Post.objects.filter(status=PostStatus.PENDING).count() == 500
 
     assert queries() == few
+
+
+def test_nobody_deletes_threads_posts_or_flags_in_the_admin(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    post = PostFactory()
+    flag = Flag.objects.create(post=post, user=UserFactory(), reason=FlagReason.SPAM)
+
+    for name, obj in (("thread", post.thread), ("post", post), ("flag", flag)):
+        assert client.get(reverse(f"admin:forums_{name}_delete", args=[obj.pk])).status_code == 403
+        changelist = client.get(reverse(f"admin:forums_{name}_changelist"))
+        assert "delete_selected" not in changelist.text
+    assert Post.objects.filter(pk=post.pk).exists()

@@ -97,3 +97,11 @@ def test_editors_and_stakeholders_cannot_decide(client, stakeholder):
 
     stakeholder.refresh_from_db()
     assert not stakeholder.is_verified
+
+
+def test_an_empty_statement_is_refused_with_a_message(client, stakeholder):
+    response = client.post(ASK, {"statement": "   "})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert not VerificationRequest.objects.exists()

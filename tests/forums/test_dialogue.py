@@ -261,3 +261,19 @@ def test_the_forums_load_with_their_sites(django_db_setup):
     assert Forum.objects.count() == 9
     assert Forum.objects.get(slug="itombwe").site.slug == "itombwe"
     assert Forum.objects.filter(site__isnull=True).count() == 5
+
+
+def test_a_thread_without_title_or_a_close_without_outcome_is_refused(client, forum, miner):
+    facilitator = UserFactory(groups=["Moderators"], is_staff=True)
+    consultation = ThreadFactory(forum=forum, kind="consultation", context="Zoning?")
+
+    untitled = client.post(new_thread_url(forum), {"title": " ", "body": "Text", "language": "en"})
+    client.force_login(facilitator)
+    close = reverse("forums:close", kwargs={"forum": forum.slug, "pk": consultation.pk})
+    no_outcome = client.post(close, {"outcome": "  "})
+
+    assert "This field is required." in untitled.text
+    assert Thread.objects.count() == 1
+    assert "This field is required." in no_outcome.text
+    consultation.refresh_from_db()
+    assert not consultation.is_closed

@@ -492,3 +492,16 @@ def test_subscription_for_is_one_query(django_assert_num_queries, thread):
         assert notifications.subscription_for(reader, thread) == subscription
     with django_assert_num_queries(1):
         assert notifications.subscription_for(reader, thread.forum) is None
+
+
+def test_an_unknown_delivery_is_refused_with_a_message_and_nothing_saved(client, thread):
+    client.force_login(person())
+
+    response = client.post(
+        reverse("forums:subscribe"),
+        {"thread": thread.pk, "delivery": "weekly", "action": "subscribe"},
+        follow=True,
+    )
+
+    assert "Choose how you want to be told." in response.text
+    assert not Subscription.objects.exists()

@@ -1,15 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from forums.moderation import verification_decide, verification_withdraw
+from forums.permissions import is_moderator
+from portal.admin_actions import ask
 
 from .models import User, VerificationRequest
 
-# Fields a moderator may change; everything that grants power stays with superusers.
-MODERATOR_EDITABLE = ("affiliation_verified_at", "is_active")
+# Moderators change people only through logged actions (verification requests, suspensions,
+# withdrawing a verification here); every field, and all that grants power, is for superusers.
 
 
 @admin.register(User)
@@ -54,11 +57,47 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
 
+    actions = ("withdraw_verification",)
+
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser or obj is None:
             return self.readonly_fields
-        every_field = [f for _, opts in self.fieldsets for f in opts["fields"]]
-        return [f for f in every_field if f not in MODERATOR_EDITABLE]
+        return [f for _, opts in self.fieldsets for f in opts["fields"]]
+
+    @admin.action(
+        description=_("Withdraw the verification of the selected people"),
+        permissions=["withdraw"],
+    )
+    def withdraw_verification(self, request, queryset):
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            people = queryset.filter(affiliation_verified_at__isnull=False)
+            for person in people:
+                verification_withdraw(
+                    moderator=request.user, user=person, reason=form.cleaned_data["reason"]
+                )
+            count = len(people)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d verification withdrawn.", "%(count)d verifications withdrawn.", count
+                )
+                % {"count": count},
+            )
+            return None
+        return ask(
+            self,
+            request,
+            queryset,
+            form,
+            action="withdraw_verification",
+            title=_("Withdraw verifications"),
+            intro=_("Each person loses the verified mark and is told why."),
+            submit=_("Withdraw"),
+        )
+
+    def has_withdraw_permission(self, request):
+        return is_moderator(request.user)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -81,7 +120,7 @@ class UserAdmin(DjangoUserAdmin):
         return super().user_change_password(request, id, form_url)
 
 
-class RefusalForm(forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason, sent to each person"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -123,26 +162,25 @@ class VerificationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Refuse the selected requests, with a reason"))
     def refuse(self, request, queryset):
-        form = RefusalForm(request.POST if "reason" in request.POST else None)
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
             self.decide(request, queryset, approve=False, reason=form.cleaned_data["reason"])
             return None
-        return TemplateResponse(
+        return ask(
+            self,
             request,
-            "admin/accounts/verificationrequest/refuse.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Refuse verification requests"),
-                "requests": queryset,
-                "form": form,
-                "opts": self.model._meta,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            form,
+            action="refuse",
+            title=_("Refuse verification requests"),
+            intro=_(
+                "Each person is told that their affiliation could not be verified, with this "
+                "reason."
+            ),
+            submit=_("Refuse"),
         )
 
     def decide(self, request, queryset, *, approve, reason):
-        from forums.moderation import verification_decide
-
         done = 0
         for verification in queryset.select_related("user"):
             try:
@@ -153,4 +191,8 @@ class VerificationRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{verification}: {error}", messages.WARNING)
             else:
                 done += 1
-        self.message_user(request, _("%(count)d requests decided.") % {"count": done})
+        self.message_user(
+            request,
+            ngettext("%(count)d request decided.", "%(count)d requests decided.", done)
+            % {"count": done},
+        )

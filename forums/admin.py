@@ -4,11 +4,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import StakeholderGroup
+from portal.admin_actions import ask
 
 from . import moderation
 from .admin_queue import ForumScopedAdmin, waiting_posts
@@ -131,6 +132,7 @@ class ThreadAdmin(ForumScopedAdmin):
         thread_action(Action.PIN, _("Pin the selected threads")),
         thread_action(Action.UNPIN, _("Unpin the selected threads")),
         "move",
+        "close",
     )
 
     def forum_id_of(self, obj):
@@ -153,18 +155,64 @@ class ThreadAdmin(ForumScopedAdmin):
                 )
             self.message_user(request, _("Done."), messages.SUCCESS)
             return None
-        return TemplateResponse(
+        return ask(
+            self,
             request,
-            "admin/forums/thread/move.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Move threads"),
-                "threads": queryset,
-                "form": form,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset,
+            form,
+            action="move",
+            title=_("Move threads"),
+            intro=_("The threads and their posts move; both forums are recounted."),
+            submit=_("Move"),
         )
+
+    @admin.action(description=_("Close the selected consultations with an outcome"))
+    def close(self, request, queryset):
+        form = OutcomeForm(request.POST if "outcome" in request.POST else None)
+        if form.is_valid():
+            closed = 0
+            for thread in queryset.select_related("forum"):
+                try:
+                    if not thread.is_consultation:
+                        raise ValidationError(_("This thread is not a consultation."))
+                    moderation.consultation_close(
+                        facilitator=request.user,
+                        thread=thread,
+                        outcome=form.cleaned_data["outcome"],
+                    )
+                except ValidationError as error:
+                    self.message_user(
+                        request, f"{thread}: {' '.join(error.messages)}", messages.WARNING
+                    )
+                else:
+                    closed += 1
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d consultation closed.", "%(count)d consultations closed.", closed
+                )
+                % {"count": closed},
+                messages.SUCCESS,
+            )
+            return None
+        return ask(
+            self,
+            request,
+            queryset,
+            form,
+            action="close",
+            title=_("Close consultations"),
+            intro=_("Readers see the outcome above the replies; nobody can reply any more."),
+            submit=_("Close"),
+        )
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        widget=forms.Textarea({"rows": 6}),
+        help_text=_("What the consultation concluded, in Markdown."),
+    )
 
 
 class MoveForm(forms.Form):

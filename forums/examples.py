@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import services
+from . import moderation, services
 from .models import Forum, Thread
 
 EXAMPLES = Path(__file__).resolve().parent / "content" / "examples.toml"
@@ -48,7 +48,7 @@ def load_examples(path: Path = EXAMPLES) -> str:
         thread.is_example = True
         thread.save(update_fields=["is_example"])
         if "outcome" in entry:
-            services.consultation_close(
+            moderation.consultation_close(
                 facilitator=people[first_author], thread=thread, outcome=entry["outcome"]
             )
         moment += datetime.timedelta(days=1)

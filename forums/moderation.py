@@ -127,6 +127,31 @@ def thread_set(*, moderator, thread, action, reason="", to_forum=None):
 
 
 @transaction.atomic
+def consultation_close(*, facilitator, thread, outcome):
+    """Close a consultation with its outcome, which every reader then sees above the replies."""
+    if not permissions.can_facilitate(facilitator, thread):
+        raise PermissionDenied
+    if thread.is_closed:
+        raise ValidationError(_("This consultation is closed already."), code="closed")
+    if not outcome.strip():
+        raise ValidationError(_("Write the outcome before closing."), code="no_outcome")
+    thread.outcome = outcome
+    thread.closed_at = timezone.now()
+    thread.closed_by = facilitator
+    # Only what closing changes: counts kept on the thread are the recount's to write.
+    thread.save(update_fields=["outcome", "outcome_html", "closed_at", "closed_by"])
+    log(
+        actor=facilitator,
+        action=Action.CLOSE,
+        target=thread,
+        reason=outcome,
+        after={"closed_at": thread.closed_at.isoformat()},
+        forum=thread.forum,
+    )
+    return thread
+
+
+@transaction.atomic
 def user_suspend(*, moderator, user, reason, until=None):
     """Stop a user writing anywhere until `until` (None: until lifted). Moderators only."""
     if not permissions.is_moderator(moderator) or user.pk == moderator.pk:
@@ -164,6 +189,7 @@ def suspension_lift(*, moderator, suspension, reason=""):
         reason=reason,
         user=suspension.user,
     )
+    tell_user(suspension.user, "lifted", {"reason": reason})
     return suspension
 
 

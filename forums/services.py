@@ -162,21 +162,6 @@ def post_edit(*, editor, post, body, language) -> Post:
 
 
 @transaction.atomic
-def consultation_close(*, facilitator, thread, outcome) -> Thread:
-    if not permissions.can_facilitate(facilitator, thread):
-        raise PermissionDenied
-    if thread.is_closed:
-        raise ValidationError(_("This consultation is closed already."), code="closed")
-    if not outcome.strip():
-        raise ValidationError(_("Write the outcome before closing."), code="no_outcome")
-    thread.outcome = outcome
-    thread.closed_at = timezone.now()
-    thread.closed_by = facilitator
-    # Only what closing changes: counts kept on the thread are the recount's to write.
-    thread.save(update_fields=["outcome", "outcome_html", "closed_at", "closed_by"])
-    return thread
-
-
 def post_status_changed(*, post):
     """After a post is created or moderated: index and recount; on its first approval, stamp
     it and tell subscribers (a post restored after hiding is not news again)."""

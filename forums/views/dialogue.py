@@ -291,7 +291,7 @@ class ConsultationCloseView(LoginRequiredMixin, PageView):
         form = ConsultationCloseForm(request.POST)
         if form.is_valid():
             try:
-                services.consultation_close(
+                moderation.consultation_close(
                     facilitator=request.user,
                     thread=self.thread,
                     outcome=form.cleaned_data["outcome"],

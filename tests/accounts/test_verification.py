@@ -105,3 +105,46 @@ def test_an_empty_statement_is_refused_with_a_message(client, stakeholder):
     assert response.status_code == 200
     assert "This field is required." in response.text
     assert not VerificationRequest.objects.exists()
+
+
+def test_a_moderator_withdraws_verifications_in_the_admin_with_a_reason(client, committed):
+    verified = UserFactory(affiliation_verified_at=timezone.now(), preferred_language="fr")
+    moderator = UserFactory(groups=["Moderators"], is_staff=True)
+    client.force_login(moderator)
+    url = reverse("admin:accounts_user_changelist")
+    selected = {"action": "withdraw_verification", "_selected_action": [verified.pk]}
+
+    asked = client.post(url, {**selected, "reason": ""})
+    assert asked.status_code == 200
+    assert "This field is required" in asked.text
+    verified.refresh_from_db()
+    assert verified.is_verified
+
+    with committed():
+        client.post(url, {**selected, "reason": "La coopérative a été dissoute."})
+
+    verified.refresh_from_db()
+    assert not verified.is_verified
+    entry = ModerationLogEntry.objects.get()
+    assert (entry.action, entry.actor, entry.subject_user_id) == (
+        "withdraw_verification",
+        moderator,
+        verified.pk,
+    )
+    (message,) = mail.outbox
+    assert "La coopérative a été dissoute." in message.body
+    assert "retiré" in message.body
+
+
+def test_editors_cannot_withdraw_a_verification(client):
+    verified = UserFactory(affiliation_verified_at=timezone.now())
+    client.force_login(UserFactory(groups=["Editors"], is_staff=True))
+
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "withdraw_verification", "_selected_action": [verified.pk], "reason": "x"},
+    )
+
+    verified.refresh_from_db()
+    assert verified.is_verified
+    assert not ModerationLogEntry.objects.exists()

@@ -143,7 +143,9 @@ def test_a_suspended_user_can_read_but_every_write_is_refused(client, moderator,
     assert ModerationLogEntry.objects.get().action == "suspend"
 
 
-def test_a_suspension_needs_a_reason_and_a_future_end_and_can_be_lifted(moderator, post, settings):
+def test_a_suspension_needs_a_reason_and_a_future_end_and_can_be_lifted(
+    moderator, post, settings, committed
+):
     settings.FORUM_SECONDS_BETWEEN_POSTS = 0
     yesterday = timezone.now() - datetime.timedelta(days=1)
     with pytest.raises(ValidationError):
@@ -152,12 +154,16 @@ def test_a_suspension_needs_a_reason_and_a_future_end_and_can_be_lifted(moderato
         moderation.user_suspend(moderator=moderator, user=post.author, reason="x", until=yesterday)
 
     suspension = moderation.user_suspend(moderator=moderator, user=post.author, reason="Spam")
-    moderation.suspension_lift(moderator=moderator, suspension=suspension, reason="Apologised")
+    with committed():
+        moderation.suspension_lift(moderator=moderator, suspension=suspension, reason="Apologised")
 
     author = type(post.author).objects.get(pk=post.author_id)
     reply = services.post_reply(author=author, thread=post.thread, body="Sorry", language="en")
     assert reply.pk
     assert list(ModerationLogEntry.objects.values_list("action", flat=True)) == ["lift", "suspend"]
+    told = mail.outbox[-1]
+    assert told.to == [author.email]
+    assert "Apologised" in told.body
 
 
 def test_the_log_cannot_be_changed_or_deleted_and_outlives_its_targets(moderator, post):

@@ -289,3 +289,45 @@ def test_nobody_deletes_threads_posts_or_flags_in_the_admin(client):
         changelist = client.get(reverse(f"admin:forums_{name}_changelist"))
         assert "delete_selected" not in changelist.text
     assert Post.objects.filter(pk=post.pk).exists()
+
+
+def test_closing_consultations_needs_an_outcome_then_closes_and_logs(client, moderator):
+    consultation = ThreadFactory(kind="consultation")
+    discussion = ThreadFactory()
+    url = reverse("admin:forums_thread_changelist")
+    selected = {"action": "close", "_selected_action": [consultation.pk, discussion.pk]}
+
+    page = client.post(url, {**selected, "outcome": "  "})
+    assert page.status_code == 200
+    assert "This field is required" in page.text
+    assert Thread.objects.get(pk=consultation.pk).closed_at is None
+
+    done = client.post(url, {**selected, "outcome": "Miners and rangers agreed on **two** routes."})
+    assert done.status_code == 302
+    closed = Thread.objects.get(pk=consultation.pk)
+    assert closed.closed_by == moderator
+    assert "<strong>two</strong>" in closed.outcome_html
+    assert Thread.objects.get(pk=discussion.pk).closed_at is None
+    entry = ModerationLogEntry.objects.get(action=Action.CLOSE)
+    assert (entry.target_id, entry.actor) == (consultation.pk, moderator)
+    assert "two** routes" in entry.reason
+    messages = [str(m) for m in client.get(url).context["messages"]]
+    assert any("not a consultation" in m for m in messages)
+    assert any("1 consultation closed" in m for m in messages)
+
+
+def test_a_forum_moderator_cannot_close_another_forums_consultation(client):
+    mine, theirs = ForumFactory(), ForumFactory()
+    facilitator = UserFactory(is_staff=True)
+    mine.moderators.add(facilitator)
+    consultation = ThreadFactory(forum=theirs, kind="consultation")
+    client.force_login(facilitator)
+
+    response = client.post(
+        reverse("admin:forums_thread_changelist"),
+        {"action": "close", "_selected_action": [consultation.pk], "outcome": "Closed."},
+    )
+
+    assert response.status_code == 403
+    assert Thread.objects.get(pk=consultation.pk).closed_at is None
+    assert not ModerationLogEntry.objects.exists()

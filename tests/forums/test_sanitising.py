@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from forums import services
+from forums import moderation, services
 from forums.models import POST_LINK_REL, Post, PostStatus, Thread, ThreadKind
 from portal.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from tests.factories import ForumFactory, ThreadFactory, UserFactory
@@ -483,7 +483,7 @@ def test_no_payload_survives_in_a_consultations_context_or_outcome(payload, faci
         kind=ThreadKind.CONSULTATION,
         context=payload,
     )
-    services.consultation_close(facilitator=facilitator, thread=thread, outcome=payload)
+    moderation.consultation_close(facilitator=facilitator, thread=thread, outcome=payload)
 
     thread.refresh_from_db()
     assert thread.context == thread.outcome == payload

@@ -3,7 +3,9 @@
 `make bench` runs it on the local PostgreSQL (DATABASE_URL overrides). It fills a throwaway
 database (authors of every stakeholder group, posts in English and French), builds the search
 vectors, then times whole pages through Django's test client: the forum index, a forum, a thread
-page of 50 posts (first and last page of a long thread) and post searches.
+page of 50 posts (first and last page of a long thread) and post searches; then, as a
+moderator, the admin index with its waiting count, the review queue (BENCH_PENDING pending posts
+and BENCH_FLAGGED flagged ones waiting), the flags and the moderation log.
 """
 
 import itertools
@@ -17,13 +19,23 @@ setup_django()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count, OuterRef, Subquery  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import StakeholderGroup, User  # noqa: E402
-from forums.models import Forum, Post, PostStatus, Thread  # noqa: E402
+from forums.models import (  # noqa: E402
+    Action,
+    Flag,
+    FlagReason,
+    Forum,
+    ModerationLogEntry,
+    Post,
+    PostStatus,
+    Thread,
+)
 from forums.search import index_posts  # noqa: E402
 from forums.services import forum_refresh  # noqa: E402
 
@@ -31,6 +43,8 @@ POSTS = int(os.environ.get("BENCH_POSTS", "100000"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2000"))
 PEOPLE = int(os.environ.get("BENCH_FORUM_PEOPLE", "1000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
+PENDING = int(os.environ.get("BENCH_PENDING", "1000"))
+FLAGGED = int(os.environ.get("BENCH_FLAGGED", "500"))
 ENGLISH = [
     "gold",
     "mercury",
@@ -137,6 +151,37 @@ def fill(rng):
     return long_thread
 
 
+def fill_queue(rng):
+    """Posts waiting for a decision: some pending, some flagged by two readers, and a log."""
+    people = list(User.objects.order_by("pk")[:PEOPLE])
+    posts = list(Post.objects.order_by("?")[: PENDING + FLAGGED])
+    Post.objects.filter(pk__in=[p.pk for p in posts[:PENDING]]).update(status=PostStatus.PENDING)
+    reasons = itertools.cycle(FlagReason.values)
+    Flag.objects.bulk_create(
+        Flag(post=post, user=reader, reason=next(reasons))
+        for post in posts[PENDING:]
+        for reader in rng.sample(people, 2)
+        if reader.pk != post.author_id
+    )
+    moderator = User.objects.create(
+        email="bench-moderator@example.org", name="Moderator", is_staff=True
+    )
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    ModerationLogEntry.objects.bulk_create(
+        ModerationLogEntry(
+            actor=moderator,
+            actor_name=moderator.name,
+            action=Action.APPROVE,
+            target_type="post",
+            target_id=post.pk,
+            target_repr=str(post.pk),
+            forum_id=post.thread.forum_id,
+        )
+        for post in Post.objects.select_related("thread")[:5000]
+    )
+    return moderator
+
+
 def timed(client, label, url, params=None):
     def get():
         return client.get(url, params or {}, secure=True)
@@ -181,6 +226,15 @@ def main():
         for query in SEARCHES:
             searches += timed(client, f"search {query!r}", "/forums/search/", {"q": query})
         print(f"all searches: median {median(searches):.1f} ms, p95 {p95(searches):.1f} ms")
+
+        moderator = fill_queue(rng)
+        waiting = Post.objects.filter(status=PostStatus.PENDING).count() + FLAGGED
+        print(f"moderator, about {waiting} posts waiting, 5,000 log entries")
+        client.force_login(moderator)
+        timed(client, "admin index (waiting count)", "/admin/")
+        timed(client, "review queue (100 a page)", "/admin/forums/post/", {"waiting": "yes"})
+        timed(client, "open flags", "/admin/forums/flag/", {"resolved": "no"})
+        timed(client, "moderation log", "/admin/forums/moderationlogentry/")
 
 
 if __name__ == "__main__":

@@ -243,7 +243,15 @@ class PostAdmin(ForumScopedAdmin):
 
     @admin.display(description=_("open flags"))
     def flag_reasons(self, post):
-        return ", ".join(str(flag.get_reason_display()) for flag in post.open_flags) or "-"
+        return (
+            "; ".join(
+                f"{flag.get_reason_display()}: {flag.note}"
+                if flag.note
+                else flag.get_reason_display()
+                for flag in post.open_flags
+            )
+            or "-"
+        )
 
     def decide(self, request, queryset, decision):
         """The confirmation page asks for one reason; then each post goes through

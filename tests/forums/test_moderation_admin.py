@@ -96,6 +96,9 @@ def test_status_cannot_be_edited_on_the_change_page(client, moderator):
 def test_the_queue_shows_pending_and_flagged_posts_with_history(client, moderator):
     flagged = PostFactory(body="Flagged words")
     Flag.objects.create(post=flagged, user=UserFactory(), reason=FlagReason.SPAM)
+    Flag.objects.create(
+        post=flagged, user=UserFactory(), reason=FlagReason.OTHER, note="Names a <b>child</b>"
+    )
     PostFactory(author=flagged.author, status=PostStatus.REJECTED)
     pending = PostFactory(body="Pending words", status=PostStatus.PENDING)
     PostFactory(body="Quiet approved words")
@@ -106,7 +109,7 @@ def test_the_queue_shows_pending_and_flagged_posts_with_history(client, moderato
     shown = list(response.context["cl"].result_list)
     assert shown == sorted([flagged, pending], key=lambda post: post.created_at)
     assert "Quiet approved words" not in response.text
-    assert "Spam" in response.text
+    assert "Spam; Other: Names a &lt;b&gt;child&lt;/b&gt;" in response.text
     row = next(post for post in shown if post == flagged)
     assert (row.approved_count, row.rejected_count, row.flagged_count) == (1, 1, 1)
 

@@ -126,6 +126,8 @@ def main():
             ("thread", example.get_absolute_url(), {}),
             ("thread (fr)", example.get_absolute_url(), {"accept-language": "fr"}),
             ("dialogue search", "/forums/search/?q=mercury", {}),
+            ("site search", "/search/?q=gold+mining", {}),
+            ("site search (fr)", "/search/?q=gold+mining", {"accept-language": "fr"}),
         ]
         client = Client()
         print(

@@ -24,3 +24,25 @@ class SiteFilterForm(forms.Form):
         """The valid, non-empty values; a mistyped or stale parameter is left out, not fatal."""
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class SiteSearchForm(forms.Form):
+    """The query string of /search/: words to look for in studies, sites and the dialogue."""
+
+    QUERY_MAX_LENGTH = 200
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=QUERY_MAX_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": _(
+                "A search may be at most %(limit_value)d characters long; "
+                "this one has %(show_value)d. Try fewer words."
+            )
+        },
+    )
+
+    def query(self) -> str:
+        """The words, stripped; empty when there are none or the query is refused (too long)."""
+        return self.cleaned_data.get("q", "") if self.is_bound and self.is_valid() else ""

@@ -10,4 +10,5 @@ urlpatterns = [
     path("sites/", views.SiteListView.as_view(), name="site_list"),
     path("sites.geojson", views.SiteGeoJSONView.as_view(), name="site_geojson"),
     path("sites/<slug:slug>/", views.SiteDetailView.as_view(), name="site_detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

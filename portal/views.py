@@ -12,8 +12,8 @@ from forums.models import Forum
 from publications.citations import json_for_script
 from publications.models import Kind, Publication
 
-from . import geodata
-from .forms import SiteFilterForm
+from . import geodata, search
+from .forms import SiteFilterForm, SiteSearchForm
 from .models import Page, Site
 from .models.pages import EMBEDDED_PAGES, SITES_INTRO
 from .navigation import available_ways_in
@@ -128,6 +128,24 @@ class SiteGeoJSONView(VisibleSitesMixin, View):
         # Open data: other sites' maps may load it.
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+
+class SearchView(TemplateView):
+    """/search/: studies, sites and the dialogue found together, with what the reader may see."""
+
+    template_name = "portal/search.html"
+
+    def get_context_data(self, **kwargs):
+        form = SiteSearchForm(self.request.GET or None)
+        query = form.query()
+        kind = search.SITES if self.request.GET.get("kind") == search.SITES else ""
+        return super().get_context_data(
+            form=form,
+            query=query,
+            sections=search.sections(self.request.user, query, kind=kind),
+            site_search_query=query,
+            **kwargs,
+        )
 
 
 def site_dialogue(user, site, latest=5):

@@ -7,10 +7,12 @@ A site's facts (place, status, minerals, studies) are shared by every language; 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from ..text import render_markdown
@@ -45,14 +47,38 @@ class SiteQuerySet(models.QuerySet):
             sites = sites.filter(minerals__slug=mineral)
         return sites
 
-    def with_texts(self, language=None):
-        """Prefetch the site's text in `language` and in English, and its minerals."""
+    def matching(self, words, language=None):
+        """The sites whose text in `language` (or in English where it has none) holds every word:
+        in its name, designation, region or summary, or in its country's name in that language.
+
+        Plain substring matching on every database: sites are few.
+        """
+        language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+        shown = Q(language=language)
+        if language != settings.LANGUAGE_CODE:
+            own = SiteText.objects.filter(site=OuterRef("site"), language=language)
+            shown |= Q(language=settings.LANGUAGE_CODE) & ~Exists(own)
+        texts = SiteText.objects.filter(shown)
+        with translation.override(language):
+            names = [(code, str(name).casefold()) for code, name in countries]
+        for word in words:
+            folded = word.casefold()
+            texts = texts.filter(
+                Q(name__icontains=word)
+                | Q(designation__icontains=word)
+                | Q(region__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(site__country__in=[code for code, name in names if folded in name])
+            )
+        return self.filter(pk__in=texts.values("site_id"))
+
+    def with_texts(self, language=None, *, minerals=True):
+        """Prefetch the site's text in `language` and in English, and its minerals if asked."""
         languages = {(language or get_language() or settings.LANGUAGE_CODE)[:2]}
         languages.add(settings.LANGUAGE_CODE)
         texts = SiteText.objects.filter(language__in=languages)
-        return self.prefetch_related(
-            Prefetch("texts", queryset=texts, to_attr="prefetched_texts"), "minerals"
-        )
+        sites = self.prefetch_related(Prefetch("texts", queryset=texts, to_attr="prefetched_texts"))
+        return sites.prefetch_related("minerals") if minerals else sites
 
 
 class Site(models.Model):

@@ -1,0 +1,125 @@
+"""Searching the whole portal: studies, case-study sites and the dialogue on one page.
+
+Each kind is found by its own search, with what the reader may see: the library's
+(publications/search.py: full text on PostgreSQL, the PDFs' text included; plain matching on
+SQLite) over the studies visible to the reader, the dialogue's (forums/search.py: approved posts
+of the forums the reader sees) and a plain one over the sites' texts in the reader's language
+(SiteQuerySet.matching). A section holds its count and its first few results; its full search
+is a link away. The queries are the same in number however many things match.
+"""
+
+from dataclasses import dataclass, field
+from html import unescape
+
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.translation import get_language
+
+from forums import search as dialogue_search
+from forums.models import Post
+from publications import search as library_search
+from publications.models import Publication
+
+from .models import Site, SiteText
+
+PER_SECTION = 5
+SITES_AT_MOST = 50  # /search/?q=...&kind=sites: every site found, in one page
+SNIPPET_WORDS = 30
+
+STUDIES, SITES, DIALOGUE = "studies", "sites", "dialogue"
+
+
+@dataclass
+class Section:
+    kind: str
+    count: int
+    results: list = field(default_factory=list)
+    more_url: str = ""
+    capped: bool = False  # the dialogue ranks only its newest matches (PostgreSQL)
+
+
+def searchable(query: str) -> bool:
+    """Whether a query has any word to look for: `"&<` alone has none, and finds nothing."""
+    return bool(library_search.terms(query))
+
+
+def sections(user, query: str, *, kind: str = "", per_section: int = PER_SECTION) -> list:
+    """The sections that found something, in the order studies, sites, dialogue."""
+    if not searchable(query):
+        return []
+    if kind == SITES:
+        found = [sites(user, query, at_most=SITES_AT_MOST)]
+    else:
+        found = [
+            studies(user, query, at_most=per_section),
+            sites(user, query, at_most=per_section),
+            dialogue(user, query, at_most=per_section),
+        ]
+    return [section for section in found if section.count]
+
+
+def more_url(name: str, query: str, **params) -> str:
+    return f"{reverse(name)}?{urlencode({'q': query, **params})}"
+
+
+def studies(user, query: str, *, at_most: int) -> Section:
+    """Studies the reader may see (editors: unpublished ones too), best first."""
+    found = library_search.matching(Publication.objects.visible_to(user), query)
+    count = found.count()
+    if not count:
+        return Section(STUDIES, 0)
+    results = list(found.defer("text", "search_vector", "rank_vector")[:at_most])
+    snippets = library_search.snippets(results, query)
+    for study in results:
+        study.snippet = snippets.get(study.pk)
+    return Section(
+        STUDIES,
+        count,
+        results,
+        more_url=more_url("publications:list", query) if count > at_most else "",
+    )
+
+
+def sites(user, query: str, *, at_most: int) -> Section:
+    """Sites the reader may see whose text in the reader's language holds every word."""
+    words = library_search.terms(query)
+    language = (get_language() or "")[:2] or None
+    found = Site.objects.visible_to(user).matching(words, language)
+    count = found.count()
+    if not count:
+        return Section(SITES, 0)
+    results = list(found.with_texts(language, minerals=False)[:at_most])
+    for site in results:
+        site.snippet = site_snippet(site.text, words)
+    more = more_url("portal:search", query, kind=SITES) if count > at_most else ""
+    return Section(SITES, count, results, more_url=more)
+
+
+def site_snippet(text: SiteText, words):
+    summary = unescape(strip_tags(text.summary_html)).strip()
+    if not summary:
+        return None
+    return library_search.plain_passage(summary, words) or library_search.mark(
+        Truncator(summary).words(SNIPPET_WORDS)
+    )
+
+
+def dialogue(user, query: str, *, at_most: int) -> Section:
+    """Approved posts in the forums the reader sees, best first (newest first on SQLite)."""
+    found = dialogue_search.matching(user, query)
+    count = found.count()
+    if not count:
+        return Section(DIALOGUE, 0)
+    results = dialogue_search.with_snippets(found[:at_most], query)
+    capped = dialogue_search.uses_postgres(Post.objects) and (
+        count >= dialogue_search.RANKED_AT_MOST
+    )
+    return Section(
+        DIALOGUE,
+        count,
+        results,
+        more_url=more_url("forums:search", query) if count > at_most else "",
+        capped=capped,
+    )

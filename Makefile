@@ -6,6 +6,7 @@ BOOTSTRAP_VERSION := 5.3.9
 LEAFLET_VERSION := 1.9.4
 TOPOJSON_CLIENT_VERSION := 3.1.0
 WORLD_ATLAS_VERSION := 2.0.2
+AXE_CORE_VERSION := 4.14.1
 
 .DEFAULT_GOAL := run
 .PHONY: run setup install messages migrations test bench lint format check-deploy vendor clean
@@ -41,6 +42,7 @@ BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/as
 bench: install messages
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
+	$(PY) bench/weight.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
 
@@ -57,10 +59,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Pinned copies of front-end packages from the npm registry, committed under static/vendor/.
+# Pinned copies of front-end packages from the npm registry, committed under static/vendor/
+# (and tests/browser/vendor/ for what only the tests use).
 # Leaflet brings images/ (named by leaflet.css) and its source map (named by leaflet.js):
 # collectstatic's manifest fails on a missing reference. world-atlas is Natural Earth's 1:110m
-# country outlines (public domain), so that maps need no tile server.
+# country outlines (public domain), so that maps need no tile server. axe-core checks accessibility
+# in the browser tests (tests/browser/test_accessibility.py) and is never served by the site.
 vendor:
 	rm -rf /tmp/asmpace-vendor && mkdir -p /tmp/asmpace-vendor
 	cd /tmp/asmpace-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
@@ -75,6 +79,9 @@ vendor:
 	rm -rf /tmp/asmpace-vendor/package && cd /tmp/asmpace-vendor && npm pack --silent world-atlas@$(WORLD_ATLAS_VERSION) && tar xzf world-atlas-$(WORLD_ATLAS_VERSION).tgz
 	mkdir -p static/vendor/world-atlas-$(WORLD_ATLAS_VERSION)
 	cp /tmp/asmpace-vendor/package/countries-110m.json /tmp/asmpace-vendor/package/LICENSE static/vendor/world-atlas-$(WORLD_ATLAS_VERSION)/
+	rm -rf /tmp/asmpace-vendor/package && cd /tmp/asmpace-vendor && npm pack --silent axe-core@$(AXE_CORE_VERSION) && tar xzf axe-core-$(AXE_CORE_VERSION).tgz
+	mkdir -p tests/browser/vendor/axe-core-$(AXE_CORE_VERSION)
+	cp /tmp/asmpace-vendor/package/axe.min.js /tmp/asmpace-vendor/package/LICENSE tests/browser/vendor/axe-core-$(AXE_CORE_VERSION)/
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -64,6 +64,8 @@ class StakeholderSignupForm(StakeholderFieldsMixin, SignupForm):
         # blocks; the template hides it with a class instead.
         honeypot = self.fields[settings.ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD]
         honeypot.widget.attrs = {"tabindex": "-1", "autocomplete": "off"}
+        # Out of the tab order and off-screen, yet a screen reader still meets it: say what to do.
+        honeypot.label = _("Leave this field empty")
 
     @transaction.atomic
     def save(self, request):

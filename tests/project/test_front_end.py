@@ -106,3 +106,12 @@ def test_every_static_file_a_template_names_exists():
     assert any(path.startswith("vendor/leaflet-") for path in named)
     for path in named:
         assert (ROOT / "static" / path).is_file(), path
+
+
+def test_vendored_axe_core_is_the_pinned_version():
+    """axe-core checks accessibility in the browser tests; the site never serves it."""
+    version = re.search(r"AXE_CORE_VERSION := (\S+)", (ROOT / "Makefile").read_text())[1]
+    folder = ROOT / "tests" / "browser" / "vendor" / f"axe-core-{version}"
+
+    assert (folder / "LICENSE").is_file()
+    assert f"axe v{version}" in (folder / "axe.min.js").read_text()[:200]

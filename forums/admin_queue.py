@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -160,17 +161,8 @@ def decide_action(decision, description):
 
 @admin.register(Post)
 class PostAdmin(ForumScopedAdmin):
-    list_display = (
-        "created_at",
-        "thread",
-        "excerpt",
-        "author",
-        "author_group",
-        "author_verified",
-        "author_history",
-        "flag_reasons",
-        "status",
-    )
+    # Few, wide columns: a moderator reads the text and who wrote it, on a laptop screen too.
+    list_display = ("created_at", "excerpt", "author_summary", "flag_reasons", "status")
     list_display_links = ("created_at", "excerpt")
     list_filter = (
         WaitingFilter,
@@ -223,23 +215,25 @@ class PostAdmin(ForumScopedAdmin):
 
     @admin.display(description=_("text"))
     def excerpt(self, post):
-        return Truncator(post.body).chars(120)
+        return format_html(
+            "<strong>{}</strong><br>{}", post.thread, Truncator(post.body).chars(160)
+        )
 
-    @admin.display(description=_("stakeholder group"), ordering="author__stakeholder_group")
-    def author_group(self, post):
-        return post.author.get_stakeholder_group_display() or "-"
-
-    @admin.display(description=_("verified"), boolean=True)
-    def author_verified(self, post):
-        return post.author.is_verified
-
-    @admin.display(description=_("author's history"))
-    def author_history(self, post):
-        return _("%(approved)s approved, %(rejected)s rejected, %(flagged)s flagged") % {
+    @admin.display(description=_("author"), ordering="author__stakeholder_group")
+    def author_summary(self, post):
+        author = post.author
+        history = _("%(approved)s approved, %(rejected)s rejected, %(flagged)s flagged") % {
             "approved": post.approved_count,
             "rejected": post.rejected_count,
             "flagged": post.flagged_count,
         }
+        return format_html(
+            "{}{}<br>{}<br><small>{}</small>",
+            author.display_name,
+            _(" (verified)") if author.is_verified else "",
+            author.get_stakeholder_group_display() or "-",
+            history,
+        )
 
     @admin.display(description=_("open flags"))
     def flag_reasons(self, post):

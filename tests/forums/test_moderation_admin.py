@@ -112,6 +112,8 @@ def test_the_queue_shows_pending_and_flagged_posts_with_history(client, moderato
     assert "Spam; Other: Names a &lt;b&gt;child&lt;/b&gt;" in response.text
     row = next(post for post in shown if post == flagged)
     assert (row.approved_count, row.rejected_count, row.flagged_count) == (1, 1, 1)
+    assert "1 approved, 1 rejected, 1 flagged" in response.text
+    assert flagged.author.get_stakeholder_group_display() in response.text
 
 
 def test_the_log_is_read_only_even_for_a_superuser(client):

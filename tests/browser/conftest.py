@@ -96,11 +96,14 @@ class Visit:
 
 @pytest.fixture
 def visitor(browser, live_server):
-    """`visitor(viewport, javascript=True)` opens a fresh browser context on the test server."""
+    """`visitor(viewport, javascript=True, locale=None)` opens a fresh browser context on the
+    test server; `locale="fr-FR"` makes the browser ask for French (Accept-Language)."""
     contexts = []
 
-    def open_visit(viewport=DESKTOP, *, javascript=True):
-        context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+    def open_visit(viewport=DESKTOP, *, javascript=True, locale=None):
+        context = browser.new_context(
+            viewport=viewport, java_script_enabled=javascript, locale=locale
+        )
         contexts.append(context)
         return Visit(context.new_page(), live_server.url)
 

@@ -144,3 +144,13 @@ def test_the_library_has_a_way_in_from_the_home_page(client):
     response = client.get(reverse("portal:home"))
 
     assert f'href="{reverse("publications:list")}"' in response.text
+
+
+def test_a_french_reader_is_told_which_words_of_a_study_are_english(client):
+    study = PublicationFactory(language="en", rights="© WWF; reproduction with credit")
+
+    page = client.get(study.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").text
+
+    assert '<article class="publication" lang="en">' in page
+    assert '<dd lang="en">© WWF; reproduction with credit</dd>' in page
+    assert '<span lang="en">' + study.publisher + "</span>" in page

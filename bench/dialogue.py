@@ -232,7 +232,7 @@ def main():
         print(f"moderator, about {waiting} posts waiting, 5,000 log entries")
         client.force_login(moderator)
         timed(client, "admin index (waiting count)", "/admin/")
-        timed(client, "review queue (100 a page)", "/admin/forums/post/", {"waiting": "yes"})
+        timed(client, "review queue (50 a page)", "/admin/forums/post/", {"waiting": "yes"})
         timed(client, "open flags", "/admin/forums/flag/", {"resolved": "no"})
         timed(client, "moderation log", "/admin/forums/moderationlogentry/")
 

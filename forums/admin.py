@@ -12,7 +12,7 @@ from accounts.models import StakeholderGroup
 from portal.admin_actions import ask
 
 from . import moderation
-from .admin_queue import ForumScopedAdmin, waiting_posts
+from .admin_queue import ForumFilter, ForumScopedAdmin, waiting_posts
 from .models import Action, Flag, Forum, ModerationLogEntry, Suspension, Thread
 from .permissions import is_moderator, moderated_forum_ids
 
@@ -103,7 +103,7 @@ class ThreadAdmin(ForumScopedAdmin):
         "last_post_at",
     )
     list_filter = (
-        ("forum", admin.RelatedOnlyFieldListFilter),
+        ForumFilter,
         "kind",
         "is_pinned",
         "is_locked",
@@ -241,7 +241,7 @@ class ResolvedFilter(admin.SimpleListFilter):
 class FlagAdmin(ForumScopedAdmin):
     forum_path = "post__thread__forum"
     list_display = ("created_at", "reason", "post", "user", "note", "resolved_at")
-    list_filter = ("reason", ResolvedFilter)
+    list_filter = ("reason", ResolvedFilter, ForumFilter)
     list_select_related = ("post__thread", "post__author", "user")
     search_fields = ("note", "post__body", "user__name", "user__email")
     fields = ("post", "user", "reason", "note", "created_at", "resolved_at", "resolved_by")

@@ -7,9 +7,9 @@ if they are staff, only the threads, posts and flags of their forums.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -18,14 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import moderation
-from .models import Action, Flag, Post, PostRevision, PostStatus
+from .models import Action, Flag, Forum, Post, PostRevision, PostStatus
 from .permissions import is_moderator, moderated_forum_ids
 
 
 def waiting_q():
-    """What waits for a moderator: pending posts and posts with open flags."""
-    open_flags = Flag.objects.filter(post=OuterRef("pk"), resolved_at__isnull=True)
-    return Q(status=PostStatus.PENDING) | Q(Exists(open_flags))
+    """What waits for a moderator: pending posts and posts with open flags.
+
+    Written as `id IN (pending UNION flagged)` rather than `pending OR EXISTS(open flag)`: the
+    OR made PostgreSQL test every post (280 ms at 100,000 posts), the union reads two small
+    indexed sets and fetches their posts by primary key (1 ms; bench/dialogue.py)."""
+    pending = Post.objects.filter(status=PostStatus.PENDING).order_by().values("pk")
+    flagged = Flag.objects.filter(resolved_at__isnull=True).order_by().values("post_id")
+    return Q(pk__in=pending.union(flagged))
 
 
 def waiting_posts(user):
@@ -36,10 +41,54 @@ def waiting_posts(user):
     return posts.filter(thread__forum__moderators=user)
 
 
-def count_of(queryset, group_by):
-    """An integer subquery: how many rows of `queryset` there are for the outer row."""
-    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def author_history(author_ids):
+    """{author id: (approved, rejected, flagged) post counts}, for the authors given: one query."""
+    counts = (
+        Post.objects.filter(author_id__in=set(author_ids))
+        .order_by()
+        .values("author_id")
+        .annotate(
+            approved=Count("pk", filter=Q(status=PostStatus.APPROVED)),
+            rejected=Count("pk", filter=Q(status=PostStatus.REJECTED)),
+            flagged=Count("pk", filter=Q(Exists(Flag.objects.filter(post=OuterRef("pk"))))),
+        )
+    )
+    return {row["author_id"]: (row["approved"], row["rejected"], row["flagged"]) for row in counts}
+
+
+class QueueChangeList(ChangeList):
+    """The page's posts, each with its author's history, counted for the page's authors only
+    (a correlated count per row read every post of every author shown: 120 ms at 100,000)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        history = author_history(post.author_id for post in self.result_list)
+        for post in self.result_list:
+            counts = history.get(post.author_id, (0, 0, 0))
+            post.approved_count, post.rejected_count, post.flagged_count = counts
+
+
+class ForumFilter(admin.SimpleListFilter):
+    """The forums this user moderates (all, for the Moderators group), without reading the
+    posts to find which forums have some."""
+
+    title = _("forum")
+    parameter_name = "forum"
+
+    def __init__(self, request, params, model, model_admin):
+        self.forum_path = model_admin.forum_path
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        forums = Forum.objects.order_by("order", "name")
+        if not is_moderator(request.user):
+            forums = forums.filter(pk__in=moderated_forum_ids(request.user))
+        return [(str(forum.pk), forum.label) for forum in forums]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{self.forum_path: self.value()})
+        return queryset
 
 
 class ForumScopedAdmin(admin.ModelAdmin):
@@ -168,12 +217,14 @@ class PostAdmin(ForumScopedAdmin):
         WaitingFilter,
         "status",
         "author__stakeholder_group",
-        ("thread__forum", admin.RelatedOnlyFieldListFilter),
+        ForumFilter,
     )
     list_select_related = ("thread", "author")
     search_fields = ("body", "thread__title", "author__name", "author__email")
     date_hierarchy = "created_at"
     ordering = ("created_at", "pk")
+    show_full_result_count = False  # counting every post ever written, for "(N total)"
+    list_per_page = 50
     fields = (
         "thread",
         "author",
@@ -199,19 +250,15 @@ class PostAdmin(ForumScopedAdmin):
 
     def get_queryset(self, request):
         open_flags = Flag.objects.filter(resolved_at__isnull=True).order_by("created_at", "pk")
-        by_author = Post.objects.filter(author=OuterRef("author_id"))
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                approved_count=count_of(by_author.filter(status=PostStatus.APPROVED), "author"),
-                rejected_count=count_of(by_author.filter(status=PostStatus.REJECTED), "author"),
-                flagged_count=count_of(
-                    by_author.filter(Exists(Flag.objects.filter(post=OuterRef("pk")))), "author"
-                ),
-            )
+            .defer("body_html", "search_vector")
             .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flags"))
         )
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     @admin.display(description=_("text"))
     def excerpt(self, post):

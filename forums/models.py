@@ -238,7 +238,15 @@ class Post(models.Model):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ("created_at", "pk")
-        indexes = [models.Index(fields=["thread", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["thread", "status", "created_at"]),
+            # The review queue's pending posts, out of all the approved ones.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status=PostStatus.PENDING),
+                name="forums_post_pending",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.author}: {self.thread}"
@@ -383,6 +391,11 @@ class Flag(models.Model):
         ordering = ("created_at", "pk")
         constraints = [
             models.UniqueConstraint(fields=("post", "user"), name="forums_flag_once_per_user")
+        ]
+        indexes = [
+            models.Index(
+                fields=["post"], condition=Q(resolved_at__isnull=True), name="forums_flag_open"
+            )
         ]
 
     def __str__(self):

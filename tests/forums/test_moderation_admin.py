@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from forums.models import (
     Action,
@@ -336,3 +337,34 @@ def test_a_forum_moderator_cannot_close_another_forums_consultation(client):
     assert response.status_code == 403
     assert Thread.objects.get(pk=consultation.pk).closed_at is None
     assert not ModerationLogEntry.objects.exists()
+
+
+def test_the_forum_filter_offers_a_forum_moderator_their_forums_alone(client):
+    mine = ForumFactory(name="Itombwe dialogue")
+    other = ForumFactory(name="Secret working group")
+    user = UserFactory(is_staff=True)
+    mine.moderators.add(user)
+    client.force_login(user)
+    PostFactory(thread=ThreadFactory(forum=mine), status=PostStatus.PENDING)
+
+    for url in (QUEUE, reverse("admin:forums_thread_changelist")):
+        page = client.get(url)
+        assert "Itombwe dialogue" in page.text
+        assert "Secret working group" not in page.text
+    assert client.get(QUEUE + f"&forum={other.pk}").context["cl"].result_list.count() == 0
+
+
+def test_the_forum_filter_narrows_the_queue_for_moderators(client, moderator):
+    here, there = ForumFactory(), ForumFactory()
+    wanted = PostFactory(thread=ThreadFactory(forum=here), status=PostStatus.PENDING)
+    PostFactory(thread=ThreadFactory(forum=there), status=PostStatus.PENDING)
+    flagged = PostFactory(thread=ThreadFactory(forum=here))
+    Flag.objects.create(post=flagged, user=UserFactory(), reason=FlagReason.SPAM)
+    resolved = PostFactory(thread=ThreadFactory(forum=here))
+    Flag.objects.create(
+        post=resolved, user=UserFactory(), reason=FlagReason.SPAM, resolved_at=timezone.now()
+    )
+
+    shown = list(client.get(QUEUE + f"&forum={here.pk}").context["cl"].result_list)
+
+    assert shown == [wanted, flagged]

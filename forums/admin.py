@@ -256,6 +256,13 @@ class SuspensionForm(forms.ModelForm):
         model = Suspension
         fields = ("user", "reason", "until")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin's date and time boxes share one label; each gets a name of its own.
+        date, time = self.fields["until"].widget.widgets
+        date.attrs["aria-label"] = _("Suspended until: date")
+        time.attrs["aria-label"] = _("Suspended until: time")
+
     def clean_until(self):
         until = self.cleaned_data.get("until")
         if until is not None and until <= timezone.now():

@@ -48,8 +48,9 @@ def browser_type_launch_args(browser_type_launch_args):
 class Visit:
     """A page that may talk only to the test server, with what it tried and what went wrong."""
 
-    def __init__(self, page, server_url):
+    def __init__(self, page, server_url, *, javascript=True):
         self.page = page
+        self.javascript = javascript
         self.server_url = server_url
         self.origin = urlsplit(server_url).netloc
         self.foreign = []
@@ -105,7 +106,7 @@ def visitor(browser, live_server):
             viewport=viewport, java_script_enabled=javascript, locale=locale
         )
         contexts.append(context)
-        return Visit(context.new_page(), live_server.url)
+        return Visit(context.new_page(), live_server.url, javascript=javascript)
 
     yield open_visit
     for context in contexts:

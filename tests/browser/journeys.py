@@ -17,6 +17,8 @@ from playwright.sync_api import expect
 from accounts.roles import MODERATORS, grant_role_permissions
 from tests.factories import PASSWORD, StaffFactory
 
+from .axe import assert_no_serious_violation
+
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = [
     ROOT / "locale/fr/LC_MESSAGES/django.po",
@@ -46,7 +48,13 @@ def load_programme_content():
 
 
 def shot(visit, journey, step, viewport):
-    visit.screenshot(f"journey-{journey}-{step}-{viewport['width']}")
+    """A key page of a journey: kept as a picture, and checked by axe (admin pages included;
+    not in a page without JavaScript, where axe cannot run and the journeys with it check the
+    same pages)."""
+    name = f"journey-{journey}-{step}-{viewport['width']}"
+    visit.screenshot(name)
+    if visit.javascript:
+        assert_no_serious_violation(visit.page, name)
 
 
 # Signing in and the portal's email ------------------------------------------------------------

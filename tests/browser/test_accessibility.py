@@ -7,7 +7,6 @@ as the portal serves it, with its CSP on (inline styles stay blocked, as for eve
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import Resolver404, resolve
@@ -15,32 +14,11 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 
+from .axe import FAILING, axe_violations, summary
 from .conftest import DESKTOP, PHONE
 from .portal_data import FRENCH_POST, THREAD_POSTS, build_portal
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
-AXE_VERSION = re.search(r"AXE_CORE_VERSION := (\S+)", (ROOT / "Makefile").read_text())[1]
-AXE = ROOT / "tests" / "browser" / "vendor" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-FAILING = {"serious", "critical"}
-
-RUN_AXE = """async (tags) => {
-  const results = await axe.run(document, {
-    runOnly: {type: 'tag', values: tags},
-    resultTypes: ['violations'],
-  });
-  return results.violations.map((rule) => ({
-    id: rule.id,
-    impact: rule.impact,
-    help: rule.help,
-    nodes: rule.nodes.map((node) => ({
-      target: node.target.join(' '),
-      summary: node.failureSummary,
-    })),
-  }));
-}"""
 
 
 @pytest.fixture
@@ -98,27 +76,6 @@ def sign_in(visit, portal):
     visit.page.locator("input[name=password]").fill(portal.password)
     visit.page.locator("form button[type=submit]").last.click()
     expect(visit.page.locator("form[action='/accounts/logout/']")).to_be_attached()
-
-
-def axe_violations(page):
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(RUN_AXE, WCAG)
-
-
-def summary(found):
-    lines = []
-    for label, path, violations in found:
-        lines.append(f"{label} ({path}):")
-        for rule in violations:
-            lines.append(f"  {rule['impact']}: {rule['id']}: {rule['help']}")
-            for node in rule["nodes"][:5]:
-                lines.append(f"    {node['target']}")
-                detail = " ".join(node["summary"].split())
-                lines.append(f"      {detail[:300]}")
-            if len(rule["nodes"]) > 5:
-                lines.append(f"    ... and {len(rule['nodes']) - 5} more")
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def waiting_q():
 
     Written as `id IN (pending UNION flagged)` rather than `pending OR EXISTS(open flag)`: the
     OR made PostgreSQL test every post (280 ms at 100,000 posts), the union reads two small
-    indexed sets and fetches their posts by primary key (1 ms; bench/dialogue.py)."""
+    indexed sets and fetches their posts by primary key (10 ms; bench/dialogue.py)."""
     pending = Post.objects.filter(status=PostStatus.PENDING).order_by().values("pk")
     flagged = Flag.objects.filter(resolved_at__isnull=True).order_by().values("post_id")
     return Q(pk__in=pending.union(flagged))

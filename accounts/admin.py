@@ -69,13 +69,10 @@ class UserAdmin(DjangoUserAdmin):
         permissions=["withdraw"],
     )
     def withdraw_verification(self, request, queryset):
-        form = ReasonForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
+        def withdraw(words):
             people = queryset.filter(affiliation_verified_at__isnull=False)
             for person in people:
-                verification_withdraw(
-                    moderator=request.user, user=person, reason=form.cleaned_data["reason"]
-                )
+                verification_withdraw(moderator=request.user, user=person, reason=words["reason"])
             count = len(people)
             self.message_user(
                 request,
@@ -84,13 +81,13 @@ class UserAdmin(DjangoUserAdmin):
                 )
                 % {"count": count},
             )
-            return None
+
         return ask(
             self,
             request,
             queryset,
-            form,
-            action="withdraw_verification",
+            ReasonForm,
+            withdraw,
             title=_("Withdraw verifications"),
             intro=_("Each person loses the verified mark and is told why."),
             submit=_("Withdraw"),
@@ -162,16 +159,12 @@ class VerificationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Refuse the selected requests, with a reason"))
     def refuse(self, request, queryset):
-        form = ReasonForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            self.decide(request, queryset, approve=False, reason=form.cleaned_data["reason"])
-            return None
         return ask(
             self,
             request,
             queryset,
-            form,
-            action="refuse",
+            ReasonForm,
+            lambda words: self.decide(request, queryset, approve=False, reason=words["reason"]),
             title=_("Refuse verification requests"),
             intro=_(
                 "Each person is told that their affiliation could not be verified, with this "

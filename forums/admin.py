@@ -143,42 +143,40 @@ class ThreadAdmin(ForumScopedAdmin):
         forums = Forum.objects.all()
         if not is_moderator(request.user):
             forums = forums.filter(pk__in=moderated_forum_ids(request.user))
-        form = MoveForm(request.POST if "to_forum" in request.POST else None, forums=forums)
-        if form.is_valid():
+
+        def move_to(words):
             for thread in queryset.select_related("forum"):
                 moderation.thread_set(
                     moderator=request.user,
                     thread=thread,
                     action=Action.MOVE,
-                    to_forum=form.cleaned_data["to_forum"],
-                    reason=form.cleaned_data["reason"],
+                    to_forum=words["to_forum"],
+                    reason=words["reason"],
                 )
             self.message_user(request, _("Done."), messages.SUCCESS)
-            return None
+
         return ask(
             self,
             request,
             queryset,
-            form,
-            action="move",
+            MoveForm,
+            move_to,
             title=_("Move threads"),
             intro=_("The threads and their posts move; both forums are recounted."),
             submit=_("Move"),
+            forums=forums,
         )
 
     @admin.action(description=_("Close the selected consultations with an outcome"))
     def close(self, request, queryset):
-        form = OutcomeForm(request.POST if "outcome" in request.POST else None)
-        if form.is_valid():
+        def close_with(words):
             closed = 0
             for thread in queryset.select_related("forum"):
                 try:
                     if not thread.is_consultation:
                         raise ValidationError(_("This thread is not a consultation."))
                     moderation.consultation_close(
-                        facilitator=request.user,
-                        thread=thread,
-                        outcome=form.cleaned_data["outcome"],
+                        facilitator=request.user, thread=thread, outcome=words["outcome"]
                     )
                 except ValidationError as error:
                     self.message_user(
@@ -194,13 +192,13 @@ class ThreadAdmin(ForumScopedAdmin):
                 % {"count": closed},
                 messages.SUCCESS,
             )
-            return None
+
         return ask(
             self,
             request,
             queryset,
-            form,
-            action="close",
+            OutcomeForm,
+            close_with,
             title=_("Close consultations"),
             intro=_("Readers see the outcome above the replies; nobody can reply any more."),
             submit=_("Close"),

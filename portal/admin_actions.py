@@ -4,8 +4,14 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 
 
-def ask(modeladmin, request, queryset, form, *, action, title, intro, submit):
-    """The page that asks for `form` about the selected objects, then posts back to `action`."""
+def ask(modeladmin, request, queryset, form_class, then, *, title, intro, submit, **form_kwargs):
+    """Run `then(cleaned_data)` once the words are given and valid; until then, the page that
+    asks for them about the selected objects, posting back to the same action."""
+    sent = any(name in request.POST for name in form_class.base_fields)
+    form = form_class(request.POST if sent else None, **form_kwargs)
+    if form.is_valid():
+        then(form.cleaned_data)
+        return None
     return TemplateResponse(
         request,
         "admin/action_form.html",
@@ -15,7 +21,7 @@ def ask(modeladmin, request, queryset, form, *, action, title, intro, submit):
             "intro": intro,
             "objects": queryset,
             "form": form,
-            "action": action,
+            "action": request.POST.get("action", ""),
             "submit": submit,
             "opts": modeladmin.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -368,3 +368,23 @@ def test_the_forum_filter_narrows_the_queue_for_moderators(client, moderator):
     shown = list(client.get(QUEUE + f"&forum={here.pk}").context["cl"].result_list)
 
     assert shown == [wanted, flagged]
+
+
+def test_a_forum_moderator_cannot_move_a_thread_into_a_forum_they_do_not_moderate(client):
+    mine, theirs = ForumFactory(name="Mine"), ForumFactory(name="Theirs")
+    facilitator = UserFactory(is_staff=True)
+    mine.moderators.add(facilitator)
+    thread = ThreadFactory(forum=mine)
+    client.force_login(facilitator)
+    selected = {"action": "move", "_selected_action": [thread.pk]}
+
+    page = client.post(
+        reverse("admin:forums_thread_changelist"),
+        {**selected, "to_forum": str(theirs.pk), "reason": "Belongs there"},
+    )
+
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.text
+    assert "Theirs" not in page.text
+    assert Thread.objects.get(pk=thread.pk).forum == mine
+    assert not ModerationLogEntry.objects.exists()

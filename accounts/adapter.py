@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import timezone
 
-from .tasks import queue_email
+from core.emails import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -5,11 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from forums.moderation import verification_decide, verification_withdraw
-from forums.permissions import is_moderator
-from portal.admin_actions import ask
+from core.admin_helpers import ask
 
 from .models import User, VerificationRequest
+from .permissions import can_verify_affiliations
+from .services import verification_decide, verification_withdraw
 
 # Moderators change people only through logged actions (verification requests, suspensions,
 # withdrawing a verification here); every field, and all that grants power, is for superusers.
@@ -94,7 +94,7 @@ class UserAdmin(DjangoUserAdmin):
         )
 
     def has_withdraw_permission(self, request):
-        return is_moderator(request.user)
+        return can_verify_affiliations(request.user)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -2,14 +2,25 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from .roles import MODERATORS, grant_role_permissions
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+    role_permissions = {
+        MODERATORS: {
+            "user": ("view", "change", "verify"),
+            "verificationrequest": ("view", "change"),
+            # The log is below accounts, and cannot name the roles itself.
+            "audit.moderationlogentry": ("view",),
+        }
+    }
+
+    # Modules that define models are imported inside the methods: Django loads every app's
+    # configuration before any app's models.
 
     def ready(self):
-        from .roles import grant_role_permissions
-
         post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
 
     def personal_data(self, user):

@@ -2,6 +2,8 @@
 
 from allauth.account.models import EmailAddress
 
+VERIFY_PERMISSION = "accounts.verify_user"
+
 
 def is_confirmed_stakeholder(user) -> bool:
     """Signed in, active, and the email address is confirmed: the right to take part."""
@@ -14,3 +16,8 @@ def is_confirmed_stakeholder(user) -> bool:
 
 def can_edit_profile(user, profile) -> bool:
     return user.is_authenticated and user.pk == profile.pk and profile.deleted_at is None
+
+
+def can_verify_affiliations(user) -> bool:
+    """Decide verification requests and withdraw verifications: the Moderators group."""
+    return user.is_authenticated and user.is_active and user.has_perm(VERIFY_PERMISSION)

@@ -1,11 +1,17 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import log
+from core.emails import queue_email, render_email
+
 from .models import User, VerificationRequest
-from .permissions import is_confirmed_stakeholder
+from .permissions import can_verify_affiliations, is_confirmed_stakeholder
 
 
 def account_export(*, user: User) -> dict:
@@ -27,9 +33,6 @@ def account_delete(*, user: User) -> None:
     The row stays, empty, so that what they wrote stays readable as "Deleted user". Changing
     the password hash also ends every session of theirs, since sessions are bound to it.
     """
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     user.groups.clear()
@@ -60,3 +63,70 @@ def verification_request(*, user: User, statement: str) -> VerificationRequest:
     if user.verification_requests.filter(status=VerificationRequest.Status.OPEN).exists():
         raise ValidationError(_("Your request is waiting for a moderator."), code="open")
     return VerificationRequest.objects.create(user=user, statement=statement.strip())
+
+
+@transaction.atomic
+def verification_decide(
+    *, moderator: User, request: VerificationRequest, approve: bool, reason: str = ""
+) -> VerificationRequest:
+    """Verify a stakeholder's affiliation, or refuse with a reason they will read."""
+    if not can_verify_affiliations(moderator) or request.user_id == moderator.pk:
+        raise PermissionDenied
+    if request.status != VerificationRequest.Status.OPEN:
+        raise ValidationError(_("This request has been decided already."), code="decided")
+    if not approve:
+        require_reason(reason)
+    now = timezone.now()
+    request.status = (
+        VerificationRequest.Status.APPROVED if approve else VerificationRequest.Status.REFUSED
+    )
+    request.decided_at, request.decided_by, request.reason = now, moderator, reason
+    request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    user = request.user
+    if approve:
+        user.affiliation_verified_at = now
+        user.save(update_fields=["affiliation_verified_at"])
+    log(
+        actor=moderator,
+        action=Action.VERIFY if approve else Action.REFUSE_VERIFICATION,
+        target=user,
+        reason=reason,
+        after={"verified": approve},
+        user=user,
+    )
+    tell_verification(user, {"approved": approve, "reason": reason})
+    return request
+
+
+@transaction.atomic
+def verification_withdraw(*, moderator: User, user: User, reason: str) -> User:
+    """Take a person's verified mark away, with a reason they will read."""
+    if not can_verify_affiliations(moderator):
+        raise PermissionDenied
+    require_reason(reason)
+    if user.affiliation_verified_at is None:
+        return user
+    before = user.affiliation_verified_at.isoformat()
+    user.affiliation_verified_at = None
+    user.save(update_fields=["affiliation_verified_at"])
+    log(
+        actor=moderator,
+        action=Action.WITHDRAW_VERIFICATION,
+        target=user,
+        reason=reason,
+        before={"verified_at": before},
+        after={"verified_at": None},
+        user=user,
+    )
+    tell_verification(user, {"approved": False, "withdrawn": True, "reason": reason})
+    return user
+
+
+def require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError(_("Give a reason: the person will read it."), code="no_reason")
+
+
+def tell_verification(user: User, context: dict) -> None:
+    if user.email and not user.deleted_at:
+        queue_email(render_email("accounts/email/verification", context, reader=user))

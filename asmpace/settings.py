@@ -29,7 +29,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,20 +45,24 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "csp",
-    # Our apps, in the order `load_content` loads their content: sites link to the library's
-    # studies, forums to the sites.
+    # Our apps, lowest layer first: each imports only those above it in this list (`make lint`
+    # holds that). It is also the order in which `load_content` loads their content: sites link
+    # to the library's studies, forums to the sites.
+    "core",
+    "audit",
     "accounts",
     "publications",
-    "portal",
+    "sites",
     "forums",
+    "portal",
 ]
 
 MIDDLEWARE = [
-    "portal.health.HealthCheckMiddleware",
+    "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise, which answers static files itself; compresses pages (see the module).
-    "portal.compression.PageCompressionMiddleware",
+    "core.compression.PageCompressionMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -26,12 +26,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import StakeholderGroup, User  # noqa: E402
+from audit.models import Action, ModerationLogEntry  # noqa: E402
 from forums.models import (  # noqa: E402
-    Action,
     Flag,
     FlagReason,
     Forum,
-    ModerationLogEntry,
     Post,
     PostStatus,
     Thread,
@@ -234,7 +233,7 @@ def main():
         timed(client, "admin index (waiting count)", "/admin/")
         timed(client, "review queue (50 a page)", "/admin/forums/post/", {"waiting": "yes"})
         timed(client, "open flags", "/admin/forums/flag/", {"resolved": "no"})
-        timed(client, "moderation log", "/admin/forums/moderationlogentry/")
+        timed(client, "moderation log", "/admin/audit/moderationlogentry/")
 
 
 if __name__ == "__main__":

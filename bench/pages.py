@@ -24,8 +24,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from accounts.models import StakeholderGroup, User  # noqa: E402
 from forums.examples import load_examples  # noqa: E402
 from forums.models import Thread  # noqa: E402
-from portal.models import Mineral, Site, SiteText  # noqa: E402
 from publications.models import Publication  # noqa: E402
+from sites.models import Mineral, Site, SiteText  # noqa: E402
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "2000"))
 # Beyond the programme's four: a portal that grows to tens of sites still draws them on one map.

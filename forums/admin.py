@@ -4,16 +4,16 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import StakeholderGroup
-from portal.admin_actions import ask
+from audit.models import Action, ModerationLogEntry
+from core.admin_helpers import ReadOnlyAdminMixin, ask
 
 from . import moderation
-from .admin_queue import ForumFilter, ForumScopedAdmin, waiting_posts
-from .models import Action, Flag, Forum, ModerationLogEntry, Suspension, Thread
+from .admin_queue import ForumFilter, ForumScopedAdmin
+from .models import Flag, Forum, Suspension, Thread
 from .permissions import is_moderator, moderated_forum_ids
 
 
@@ -173,8 +173,6 @@ class ThreadAdmin(ForumScopedAdmin):
             closed = 0
             for thread in queryset.select_related("forum"):
                 try:
-                    if not thread.is_consultation:
-                        raise ValidationError(_("This thread is not a consultation."))
                     moderation.consultation_close(
                         facilitator=request.user, thread=thread, outcome=words["outcome"]
                     )
@@ -261,11 +259,15 @@ class SuspensionForm(forms.ModelForm):
         date.attrs["aria-label"] = _("Suspended until: date")
         time.attrs["aria-label"] = _("Suspended until: time")
 
-    def clean_until(self):
-        until = self.cleaned_data.get("until")
-        if until is not None and until <= timezone.now():
-            raise ValidationError(_("The end of a suspension must be in the future."))
-        return until
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            moderation.suspension_check(reason=cleaned["reason"], until=cleaned.get("until"))
+        except ValidationError as error:
+            self.add_error("until" if error.code == "past" else "reason", error)
+        return cleaned
 
 
 @admin.register(Suspension)
@@ -303,22 +305,14 @@ class SuspensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogEntryAdmin(admin.ModelAdmin):
-    """Written by the moderation services, read here, changed and deleted by nobody."""
+class ModerationLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Written by the moderation services, read here, changed and deleted by nobody. The log is
+    audit's; its page is here, where a forum's own moderators are known."""
 
     list_display = ("created_at", "actor_name", "action", "target_type", "target_repr", "reason")
     list_filter = ("action", ("actor", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("target_repr", "reason")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def forum_moderator(self, request, obj=None):
         """A staff forum moderator reads the entries about their forums."""
@@ -337,21 +331,3 @@ class ModerationLogEntryAdmin(admin.ModelAdmin):
         if is_moderator(request.user):
             return entries
         return entries.filter(forum_id__in=moderated_forum_ids(request.user))
-
-
-def waiting_count(request):
-    """For the index page: how many posts wait for this user's decision (one query)."""
-    user = request.user
-    if not (is_moderator(user) or moderated_forum_ids(user)):
-        return None
-    return waiting_posts(user).count()
-
-
-_site_index = admin.site.index
-
-
-def index_with_queue(request, extra_context=None):
-    return _site_index(request, {"waiting_count": waiting_count(request), **(extra_context or {})})
-
-
-admin.site.index = index_with_queue

@@ -6,8 +6,6 @@ from django.db.models import Count
 
 from accounts.models import StakeholderGroup
 
-from .models import PostStatus
-
 
 @dataclass(frozen=True)
 class GroupShare:
@@ -38,7 +36,7 @@ def dialogue_balance(thread) -> Balance:
     """Every stakeholder group, with its participants and approved posts (zero included, so an
     absent voice shows). People without a group count as "other". One query."""
     rows = (
-        thread.posts.filter(status=PostStatus.APPROVED)
+        thread.posts.public()
         .values("author__stakeholder_group")
         .annotate(posts=Count("pk"), people=Count("author", distinct=True))
         .order_by()

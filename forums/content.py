@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from portal.content import ContentError
-from portal.models import Site
+from core.content import ContentError, load_each
+from sites.models import Site
 
 from .models import Forum
 
@@ -20,10 +20,13 @@ def load_forums(*, overwrite: bool = False, path: Path = FORUMS) -> str:
     sites = {
         site.slug: site for site in Site.objects.filter(slug__in=[e.get("site") for e in entries])
     }
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for order, entry in enumerate(entries):
+    for entry in entries:
         if "site" in entry and entry["site"] not in sites:
             raise ContentError(f"forums.toml: {entry['slug']} names a site that does not exist")
+    existing = {forum.slug: forum for forum in Forum.objects.all()}
+    order = {entry["slug"]: position for position, entry in enumerate(entries)}
+
+    def write(entry, forum):
         (name, name_fr), (description, description_fr) = entry["name"], entry["description"]
         values = {
             "name": name,
@@ -31,15 +34,15 @@ def load_forums(*, overwrite: bool = False, path: Path = FORUMS) -> str:
             "description": description,
             "description_fr": description_fr,
             "site": sites.get(entry.get("site")),
-            "order": order,
+            "order": order[entry["slug"]],
         }
-        forum = Forum.objects.filter(slug=entry["slug"]).first()
         if forum is None:
             Forum.objects.create(slug=entry["slug"], **values)
-            counts["created"] += 1
-        elif overwrite:
-            Forum.objects.filter(pk=forum.pk).update(**values)
-            counts["updated"] += 1
         else:
-            counts["unchanged"] += 1
-    return "Forums: {created} created, {updated} updated, {unchanged} unchanged.".format(**counts)
+            Forum.objects.filter(pk=forum.pk).update(**values)
+        return True
+
+    tally = load_each(
+        entries, find=lambda entry: existing.get(entry["slug"]), write=write, overwrite=overwrite
+    )
+    return tally.summary("Forums")

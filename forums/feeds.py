@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import Forum, Post, PostStatus
+from .models import Forum, Post
 
 FEED_LENGTH = 30
 
@@ -37,9 +37,8 @@ class ForumFeed(Feed):
 
     def items(self, forum):
         return (
-            Post.objects.filter(
-                status=PostStatus.APPROVED, thread__forum=forum, thread__is_visible=True
-            )
+            Post.objects.public()
+            .filter(thread__forum=forum)
             .select_related("thread", "author")
             .order_by("-created_at", "-pk")[:FEED_LENGTH]
         )

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from portal.text import render_markdown
+from core.text import render_markdown
 
 from .models import POST_LINK_REL, PostLanguage, ThreadKind
 

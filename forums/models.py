@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StakeholderGroup
-from portal.text import render_markdown
+from core.text import render_markdown
 
 # Words of the forums' URLs that no forum slug may take.
 RESERVED_SLUGS = {"posts", "search", "subscriptions", "unsubscribe", "feeds"}
@@ -62,7 +62,7 @@ class Forum(models.Model):
     description = models.TextField(_("description in English"), blank=True)
     description_fr = models.TextField(_("description in French"), blank=True)
     site = models.OneToOneField(
-        "portal.Site",
+        "casesites.Site",
         verbose_name=_("case-study site"),
         on_delete=models.SET_NULL,
         null=True,
@@ -129,6 +129,17 @@ class Forum(models.Model):
         return ", ".join(str(labels.get(code, code)) for code in self.allowed_groups)
 
 
+class ThreadQuerySet(models.QuerySet):
+    def shown_to(self, user, *, moderator=False):
+        """Visible threads and the reader's own, whose opening post may still wait; all for a
+        moderator of their forum."""
+        if moderator:
+            return self
+        if user.is_authenticated:
+            return self.filter(Q(is_visible=True) | Q(author=user))
+        return self.filter(is_visible=True)
+
+
 class Thread(models.Model):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="threads")
     title = models.CharField(_("title"), max_length=200)
@@ -166,6 +177,8 @@ class Thread(models.Model):
     )
     last_post_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
+    objects = ThreadQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
@@ -195,6 +208,21 @@ class Thread(models.Model):
 class PostQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=PostStatus.APPROVED)
+
+    def public(self):
+        """What the dialogue shows everyone who may read the forum: approved posts of visible
+        threads. Only these count, notify, and appear in search and feeds."""
+        return self.filter(status=PostStatus.APPROVED, thread__is_visible=True)
+
+    def waiting(self):
+        """What waits for a moderator: pending posts and posts with open flags.
+
+        Written as `id IN (pending UNION flagged)` rather than `pending OR EXISTS(open flag)`:
+        the OR made PostgreSQL test every post (280 ms at 100,000 posts), the union reads two
+        small indexed sets and fetches their posts by primary key (10 ms; bench/dialogue.py)."""
+        pending = Post.objects.filter(status=PostStatus.PENDING).order_by().values("pk")
+        flagged = Flag.objects.filter(resolved_at__isnull=True).order_by().values("post_id")
+        return self.filter(pk__in=pending.union(flagged))
 
     def shown_to(self, user, *, moderator=False):
         """Approved posts and the reader's own, whatever became of them; all for a moderator."""
@@ -400,76 +428,3 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.post}"
-
-
-class Action(models.TextChoices):
-    APPROVE = "approve", _("Approved a post")
-    REJECT = "reject", _("Rejected a post")
-    HIDE = "hide", _("Hid a post")
-    AUTO_HIDE = "auto_hide", _("Post hidden by flags")
-    RESTORE = "restore", _("Restored a post")
-    LOCK = "lock", _("Locked a thread")
-    UNLOCK = "unlock", _("Unlocked a thread")
-    PIN = "pin", _("Pinned a thread")
-    UNPIN = "unpin", _("Unpinned a thread")
-    MOVE = "move", _("Moved a thread")
-    CLOSE = "close", _("Closed a consultation")
-    SUSPEND = "suspend", _("Suspended a user")
-    LIFT = "lift", _("Lifted a suspension")
-    VERIFY = "verify", _("Verified an affiliation")
-    REFUSE_VERIFICATION = "refuse_verification", _("Refused a verification")
-    WITHDRAW_VERIFICATION = "withdraw_verification", _("Withdrew a verification")
-
-
-class LogEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("The moderation log cannot be changed.")
-
-    def delete(self):
-        raise PermissionError("The moderation log cannot be deleted.")
-
-
-class ModerationLogEntry(models.Model):
-    """One moderation action, written once and never changed or deleted.
-
-    Targets are named by kind, id and description rather than by foreign key, so the entry
-    outlives whatever it is about; the actor's name is copied for the same reason.
-    """
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("moderator"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    actor_name = models.CharField(_("moderator's name"), max_length=200)
-    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
-    target_type = models.CharField(_("kind of target"), max_length=20)
-    target_id = models.PositiveBigIntegerField(_("target id"))
-    target_repr = models.CharField(_("target"), max_length=300)
-    forum_id = models.PositiveBigIntegerField(_("forum id"), null=True, blank=True)
-    subject_user_id = models.PositiveBigIntegerField(_("user concerned"), null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-
-    objects = LogEntryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("moderation log entry")
-        verbose_name_plural = _("moderation log")
-        ordering = ("-created_at", "-pk")
-        default_permissions = ("view", "add")
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The moderation log cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The moderation log cannot be deleted.")

@@ -3,26 +3,20 @@ its moderator may act here, needs a reason where the author deserves one, writes
 and its log entry in one transaction, and tells the author after commit, in their language.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.tasks import queue_email
+from audit.models import Action, ModerationLogEntry
+from audit.services import log
+from core.emails import absolute_url, queue_email, render_email
 
 from . import permissions
-from .models import (
-    Action,
-    Flag,
-    ModerationLogEntry,
-    PostStatus,
-    Suspension,
-)
-from .notifications import absolute_url
+from .models import Flag, FlagReason, Forum, Post, PostStatus, Suspension, Thread
 from .services import forum_refresh, post_status_changed, refresh_counts
 
 # decision -> (statuses it applies to, the status it sets, reason required)
@@ -40,41 +34,30 @@ THREAD_FLAGS = {
 }
 
 
-def log(*, actor, action, target, reason="", before=None, after=None, forum=None, user=None):
-    return ModerationLogEntry.objects.create(
-        actor=actor,
-        actor_name=actor.display_name if actor else _("Readers' flags"),
-        action=action,
-        target_type=target._meta.model_name,
-        target_id=target.pk,
-        target_repr=str(target)[:300],
-        forum_id=forum.pk if forum else None,
-        subject_user_id=user.pk if user else None,
-        reason=reason,
-        before=before or {},
-        after=after or {},
-    )
-
-
-def require_reason(reason, needed):
+def require_reason(reason: str, needed: bool) -> None:
     if needed and not reason.strip():
         raise ValidationError(_("Give a reason: the author will read it."), code="no_reason")
 
 
+def decision_check(*, decision: Action, reason: str) -> None:
+    """Refuse a decision on posts that needs a reason and has none, before touching any post."""
+    require_reason(reason, POST_DECISIONS[decision][2])
+
+
 @transaction.atomic
-def post_decide(*, moderator, post, decision, reason=""):
+def post_decide(*, moderator, post: Post, decision: Action, reason: str = "") -> Post:
     """Approve or reject a pending post, hide an approved one, restore a hidden one."""
     forum = post.thread.forum
     if not permissions.can_moderate(moderator, forum):
         raise PermissionDenied
-    applies_to, new_status, reason_needed = POST_DECISIONS[decision]
+    applies_to, new_status, _reason_needed = POST_DECISIONS[decision]
     if post.status not in applies_to:
         raise ValidationError(
             _("This post is %(status)s: it cannot be %(decision)s.")
             % {"status": post.get_status_display().lower(), "decision": decision},
             code="wrong_status",
         )
-    require_reason(reason, reason_needed)
+    decision_check(decision=decision, reason=reason)
     before = post.status
     post.status = new_status
     post.save(update_fields=["status"])
@@ -97,7 +80,9 @@ def post_decide(*, moderator, post, decision, reason=""):
 
 
 @transaction.atomic
-def thread_set(*, moderator, thread, action, reason="", to_forum=None):
+def thread_set(
+    *, moderator, thread: Thread, action: Action, reason: str = "", to_forum: Forum | None = None
+) -> Thread:
     """Lock, unlock, pin or unpin a thread, or move it to another forum."""
     if not permissions.can_moderate(moderator, thread.forum):
         raise PermissionDenied
@@ -127,8 +112,10 @@ def thread_set(*, moderator, thread, action, reason="", to_forum=None):
 
 
 @transaction.atomic
-def consultation_close(*, facilitator, thread, outcome):
+def consultation_close(*, facilitator, thread: Thread, outcome: str) -> Thread:
     """Close a consultation with its outcome, which every reader then sees above the replies."""
+    if not thread.is_consultation:
+        raise ValidationError(_("This thread is not a consultation."), code="not_consultation")
     if not permissions.can_facilitate(facilitator, thread):
         raise PermissionDenied
     if thread.is_closed:
@@ -151,14 +138,21 @@ def consultation_close(*, facilitator, thread, outcome):
     return thread
 
 
-@transaction.atomic
-def user_suspend(*, moderator, user, reason, until=None):
-    """Stop a user writing anywhere until `until` (None: until lifted). Moderators only."""
-    if not permissions.is_moderator(moderator) or user.pk == moderator.pk:
-        raise PermissionDenied
+def suspension_check(*, reason: str, until: datetime.datetime | None) -> None:
+    """Refuse a suspension without a reason, or one that would already be over."""
     require_reason(reason, True)
     if until is not None and until <= timezone.now():
         raise ValidationError(_("The end of a suspension must be in the future."), code="past")
+
+
+@transaction.atomic
+def user_suspend(
+    *, moderator, user, reason: str, until: datetime.datetime | None = None
+) -> Suspension:
+    """Stop a user writing anywhere until `until` (None: until lifted). Moderators only."""
+    if not permissions.is_moderator(moderator) or user.pk == moderator.pk:
+        raise PermissionDenied
+    suspension_check(reason=reason, until=until)
     suspension = Suspension.objects.create(
         user=user, reason=reason, until=until, created_by=moderator
     )
@@ -175,7 +169,7 @@ def user_suspend(*, moderator, user, reason, until=None):
 
 
 @transaction.atomic
-def suspension_lift(*, moderator, suspension, reason=""):
+def suspension_lift(*, moderator, suspension: Suspension, reason: str = "") -> Suspension:
     if not permissions.is_moderator(moderator):
         raise PermissionDenied
     if suspension.lifted_at is not None:
@@ -194,12 +188,12 @@ def suspension_lift(*, moderator, suspension, reason=""):
 
 
 @transaction.atomic
-def post_flag(*, user, post, reason, note=""):
+def post_flag(*, user, post: Post, reason: FlagReason, note: str = "") -> Flag:
     """A reader reports a post. Enough readers, and it is hidden until a moderator decides."""
-    if not (permissions.may_write(user) and permissions.can_view_post(user, post)):
-        raise PermissionDenied
     if post.author_id == user.pk:
         raise ValidationError(_("You cannot flag your own post."), code="own")
+    if not permissions.can_flag(user, post):
+        raise PermissionDenied
     if post.flags.filter(user=user).exists():
         raise ValidationError(_("You have flagged this post already."), code="twice")
     flag = Flag.objects.create(post=post, user=user, reason=reason, note=note)
@@ -220,7 +214,7 @@ def post_flag(*, user, post, reason, note=""):
     return flag
 
 
-def tell_author(post, decision, reason):
+def tell_author(post: Post, decision: Action, reason: str) -> None:
     """The author learns what became of their post, and why."""
     if decision == Action.APPROVE and not reason:
         return
@@ -232,89 +226,33 @@ def tell_author(post, decision, reason):
     )
 
 
-def tell_user(user, template, context):
+def tell_user(user, template: str, context: dict) -> None:
     if not user.email or user.deleted_at:
         return
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        context = {
-            **context,
-            "reader": user,
-            "conduct_url": absolute_url(reverse("portal:page", kwargs={"slug": "code-of-conduct"})),
-        }
-        subject = render_to_string(f"forums/email/{template}_subject.txt", context)
-        body = render_to_string(f"forums/email/{template}.txt", context)
-    queue_email(
-        EmailMessage(
-            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-            body,
-            to=[user.email],
-            headers={"Auto-Submitted": "auto-generated"},
-        )
-    )
+    queue_email(render_email(f"forums/email/{template}", context, reader=user))
 
 
-@transaction.atomic
-def verification_decide(*, moderator, request, approve, reason=""):
-    """Verify a stakeholder's affiliation, or refuse with a reason they will read."""
-    from accounts.models import VerificationRequest
-
-    if not permissions.is_moderator(moderator) or request.user_id == moderator.pk:
-        raise PermissionDenied
-    if request.status != VerificationRequest.Status.OPEN:
-        raise ValidationError(_("This request has been decided already."), code="decided")
-    require_reason(reason, not approve)
-    now = timezone.now()
-    request.status = (
-        VerificationRequest.Status.APPROVED if approve else VerificationRequest.Status.REFUSED
-    )
-    request.decided_at, request.decided_by, request.reason = now, moderator, reason
-    request.save(update_fields=["status", "decided_at", "decided_by", "reason"])
-    user = request.user
-    if approve:
-        user.affiliation_verified_at = now
-        user.save(update_fields=["affiliation_verified_at"])
-    log(
-        actor=moderator,
-        action=Action.VERIFY if approve else Action.REFUSE_VERIFICATION,
-        target=user,
-        reason=reason,
-        after={"verified": approve},
-        user=user,
-    )
-    tell_user(user, "verification", {"approved": approve, "reason": reason})
-    return request
+def waiting_for(user):
+    """The posts waiting for this user's decision: everywhere for the Moderators group, in
+    their forums for a forum's own moderators."""
+    posts = Post.objects.waiting()
+    if permissions.is_moderator(user):
+        return posts
+    return posts.filter(thread__forum__in=permissions.moderated_forum_ids(user))
 
 
-@transaction.atomic
-def verification_withdraw(*, moderator, user, reason):
-    if not permissions.is_moderator(moderator):
-        raise PermissionDenied
-    require_reason(reason, True)
-    if user.affiliation_verified_at is None:
-        return user
-    before = user.affiliation_verified_at.isoformat()
-    user.affiliation_verified_at = None
-    user.save(update_fields=["affiliation_verified_at"])
-    log(
-        actor=moderator,
-        action=Action.WITHDRAW_VERIFICATION,
-        target=user,
-        reason=reason,
-        before={"verified_at": before},
-        after={"verified_at": None},
-        user=user,
-    )
-    tell_user(user, "verification", {"approved": False, "withdrawn": True, "reason": reason})
-    return user
+def waiting_count(user) -> int | None:
+    """How many posts wait for this user's decision (one query); None for someone who
+    moderates nothing."""
+    if not (permissions.is_moderator(user) or permissions.moderated_forum_ids(user)):
+        return None
+    return waiting_for(user).count()
 
 
-def decisions_on(posts):
-    """{post id: its latest moderation log entry}, for the posts given: one query."""
+def decisions_on(posts) -> dict:
+    """{post id: its latest moderation log entry}, for the posts given that are not approved
+    (approved posts need no explanation): one query, none if there are no such posts."""
     ids = [post.pk for post in posts if post.status != PostStatus.APPROVED]
     if not ids:
         return {}
-    entries = ModerationLogEntry.objects.filter(target_type="post", target_id__in=ids)
-    latest = {}
-    for entry in entries.order_by("created_at", "pk"):
-        latest[entry.target_id] = entry
-    return latest
+    return ModerationLogEntry.objects.latest_about("post", ids)

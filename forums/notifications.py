@@ -1,4 +1,5 @@
-"""Email to the people who follow a thread or a whole forum.
+"""Who is told what in the dialogue, and the emails that tell them. The tasks (forums.tasks)
+call these; nothing here queues work.
 
 `readers_of(post)` is the one place that decides who is told about an approved post: the
 subscribers of its thread and of its forum, once each, never its author, never an inactive or
@@ -13,34 +14,18 @@ without signing in, also as the one-click `List-Unsubscribe` header of RFC 8058.
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sites.models import Site
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from core.emails import absolute_url, render_email
 
 from . import permissions
-from .models import Delivery, Post, Subscription
+from .models import Delivery, Post, PostStatus, Subscription
 
 UNSUBSCRIBE_SALT = "forums.notifications.unsubscribe"
-
-
-def post_approved(*, post_id):
-    """Called once the transaction that approved a post has committed."""
-    from .tasks import notify_subscribers
-
-    notify_subscribers.delay(post_id)
-
-
-def post_pending(*, post_id):
-    """Called once a post that waits for moderation has been committed."""
-    from .tasks import notify_moderators
-
-    notify_moderators.delay(post_id)
 
 
 def subscription_for(user, target):
@@ -100,14 +85,6 @@ def readers_of(post, *, delivery=None):
 # Links
 
 
-def absolute_url(path):
-    try:
-        domain = Site.objects.get_current().domain
-    except Site.DoesNotExist:
-        domain = settings.SITE_DOMAIN
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{domain}{path}"
-
-
 def unsubscribe_token(subscriptions) -> str:
     """A signed token naming one person's subscriptions: the credential of the unsubscribe link."""
     subscriptions = list(subscriptions)
@@ -159,32 +136,16 @@ def followed(subscriptions):
     ]
 
 
-def render_email(name, context, *, reader, subscriptions):
-    """The email `forums/email/<name>*` in the reader's language, with one-click unsubscribe
-    from every subscription it was sent for."""
+def followers_email(name, context, *, reader, subscriptions) -> EmailMultiAlternatives:
+    """The email `forums/email/<name>*` to a follower, with one-click unsubscribe from every
+    subscription it was sent for."""
     stop_url = unsubscribe_url(subscriptions)
-    with translation.override(reader.preferred_language or settings.LANGUAGE_CODE):
-        context = {
-            **context,
-            "reader": reader,
-            "followed": followed(subscriptions),
-            "unsubscribe_url": stop_url,
-        }
-        subject = render_to_string(f"forums/email/{name}_subject.txt", context)
-        text = render_to_string(f"forums/email/{name}.txt", context)
-        html = render_to_string(f"forums/email/{name}.html", context)
-    message = EmailMultiAlternatives(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        text,
-        to=[reader.email],
-        headers={
-            "List-Unsubscribe": f"<{stop_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    context = {**context, "followed": followed(subscriptions), "unsubscribe_url": stop_url}
+    headers = {
+        "List-Unsubscribe": f"<{stop_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return render_email(f"forums/email/{name}", context, reader=reader, html=True, headers=headers)
 
 
 def post_email(*, reader, post, subscriptions):
@@ -194,7 +155,7 @@ def post_email(*, reader, post, subscriptions):
         "forum": post.thread.forum,
         "post_url": absolute_url(post.get_absolute_url()),
     }
-    return render_email("post", context, reader=reader, subscriptions=subscriptions)
+    return followers_email("post", context, reader=reader, subscriptions=subscriptions)
 
 
 def digest_email(*, reader, posts, subscriptions):
@@ -212,7 +173,7 @@ def digest_email(*, reader, posts, subscriptions):
         for thread, thread_posts in by_thread.items()
     ]
     context = {"threads": threads, "post_count": len(posts)}
-    return render_email("digest", context, reader=reader, subscriptions=subscriptions)
+    return followers_email("digest", context, reader=reader, subscriptions=subscriptions)
 
 
 def digest_posts(subscriptions, *, posts, immediate):
@@ -249,7 +210,7 @@ def digests(daily, *, until):
     thread_ids = {subscription.thread_id for subscription in daily if subscription.thread_id}
     forum_ids = {subscription.forum_id for subscription in daily if subscription.forum_id}
     posts = list(
-        Post.objects.approved()
+        Post.objects.public()
         .filter(Q(thread_id__in=thread_ids) | Q(thread__forum_id__in=forum_ids))
         .filter(
             approved_at__gt=min(subscription.digested_until for subscription in daily),
@@ -268,21 +229,11 @@ def digests(daily, *, until):
     return found
 
 
-def waiting_email(*, reader):
+def waiting_email(*, reader) -> EmailMultiAlternatives:
     """To a moderator: how many posts wait for a decision where they moderate, and where."""
-    from .models import PostStatus
-
     pending = Post.objects.filter(status=PostStatus.PENDING)
     if not permissions.is_moderator(reader):
         pending = pending.filter(thread__forum__moderators=reader)
     queue = reverse("admin:forums_post_changelist") + "?waiting=yes"
-    context = {"reader": reader, "count": pending.count(), "queue_url": absolute_url(queue)}
-    with translation.override(reader.preferred_language or settings.LANGUAGE_CODE):
-        subject = render_to_string("forums/email/waiting_subject.txt", context)
-        body = render_to_string("forums/email/waiting.txt", context)
-    return EmailMultiAlternatives(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body,
-        to=[reader.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    context = {"count": pending.count(), "queue_url": absolute_url(queue)}
+    return render_email("forums/email/waiting", context, reader=reader)

@@ -129,6 +129,11 @@ def can_edit_post(user, post) -> bool:
     return own and not post.thread.is_locked
 
 
+def can_flag(user, post) -> bool:
+    """Report a post to the moderators: anyone who may write and read it, but its author."""
+    return may_write(user) and can_view_post(user, post) and post.author_id != user.pk
+
+
 def can_facilitate(user, thread) -> bool:
     """Frame and close a consultation: a moderator of its forum."""
     return thread.is_consultation and may_write(user) and can_moderate(user, thread.forum)

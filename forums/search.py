@@ -1,25 +1,33 @@
 """Finding posts in the dialogue: full-text search on PostgreSQL, a plain fallback on SQLite.
 
-As in the library (publications/search.py), each post has a stored tsvector, GIN-indexed on
+As in the library, each post has a stored tsvector, GIN-indexed on
 PostgreSQL (migration 0002), built with the configuration of its own language: the thread's
 title weighs more (A) than the post's text (B). A query is tried in English, in French and
 unstemmed, so that "mining" finds "mines" in an English post and "minier" finds "minière" in a
-French one. Snippets come from ts_headline, whose markers become <mark> only after escaping.
+French one. Snippets come from ts_headline, escaped before they are marked (core.search).
 
 Only approved posts of visible threads, in the forums permissions.visible_forum_ids(user)
 allows, are ever searched: a restricted forum does not exist for those outside it.
 """
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connections
+from django.contrib.postgres.search import SearchRank, SearchVector
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Replace
 from django.utils.text import Truncator
 
-from publications.search import START, STOP, mark, plain_passage, terms
+from core.search import (
+    START,
+    STOP,
+    headline,
+    mark,
+    plain_passage,
+    terms,
+    uses_postgres,
+    websearch,
+    without_markers,
+)
 
 from . import permissions
-from .models import Post, PostLanguage, PostStatus, Thread
+from .models import Post, PostLanguage, Thread
 
 CONFIGS = {PostLanguage.ENGLISH: "english", PostLanguage.FRENCH: "french"}
 SNIPPET_WORDS = 40
@@ -31,10 +39,6 @@ LARGE_FIELDS = (
     "thread__outcome",
     "thread__outcome_html",
 )
-
-
-def uses_postgres(queryset) -> bool:
-    return connections[queryset.db].vendor == "postgresql"
 
 
 def search_config():
@@ -64,22 +68,13 @@ RANKED_AT_MOST = 1000
 
 
 def postgres_query(query: str):
-    english = SearchQuery(query, search_type="websearch", config="english")
-    french = SearchQuery(query, search_type="websearch", config="french")
-    return english | french | SearchQuery(query, search_type="websearch", config="simple")
-
-
-def without_markers(field):
-    """A post's text without the highlight markers, which a user could type to forge <mark>."""
-    return Replace(Replace(field, Value(START), Value("")), Value(STOP), Value(""))
+    return websearch(query, ("english", "french", "simple"))
 
 
 def searchable(user):
     """The posts anyone may find: approved, in visible threads of the forums this user sees."""
-    return Post.objects.filter(
-        status=PostStatus.APPROVED,
-        thread__is_visible=True,
-        thread__forum_id__in=sorted(permissions.visible_forum_ids(user)),
+    return Post.objects.public().filter(
+        thread__forum_id__in=sorted(permissions.visible_forum_ids(user))
     )
 
 
@@ -103,16 +98,12 @@ def matching(user, query: str):
             posts.filter(pk__in=Subquery(newest))
             .annotate(
                 rank=SearchRank(F("search_vector"), tsquery),
-                headline=SearchHeadline(
+                headline=headline(
                     without_markers("body"),
                     tsquery,
                     config=search_config(),
-                    start_sel=START,
-                    stop_sel=STOP,
                     max_words=35,
                     min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
                 ),
             )
             .order_by("-rank", "-created_at", "-pk")
@@ -130,9 +121,9 @@ def with_snippets(posts, query: str) -> list:
     posts = list(posts)
     words = terms(query)
     for post in posts:
-        headline = getattr(post, "headline", None)
-        if headline is not None:
-            post.snippet = mark(headline)
+        passage = getattr(post, "headline", None)
+        if passage is not None:
+            post.snippet = mark(passage)
         else:
             body = post.body.replace(START, "").replace(STOP, "")
             post.snippet = plain_passage(body, words) or mark(Truncator(body).words(SNIPPET_WORDS))

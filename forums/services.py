@@ -4,6 +4,7 @@ these; each checks permission and limits, saves atomically, and queues mail afte
 
 import datetime
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,14 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import permissions
-from .models import Forum, Post, PostRevision, PostStatus, Thread, ThreadKind
+from accounts.models import User
+
+from . import permissions, tasks
+from .models import (
+    Delivery,
+    Forum,
+    Post,
+    PostLanguage,
+    PostRevision,
+    PostStatus,
+    Subscription,
+    Thread,
+    ThreadKind,
+)
 from .search import index_post
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
-def initial_status(*, author, forum) -> str:
+def initial_status(*, author: User, forum: Forum) -> PostStatus:
     """Approved, unless the forum waits for a moderator before anything is shown, or the author
     is new: unverified, with fewer than FORUM_TRUSTED_AFTER_POSTS approved posts."""
     if permissions.can_moderate(author, forum):
@@ -34,7 +47,7 @@ def initial_status(*, author, forum) -> str:
     return PostStatus.APPROVED if approved.count() >= trusted_after else PostStatus.PENDING
 
 
-def check_text(body):
+def check_text(body: str) -> None:
     if len(body) > settings.FORUM_POST_MAX_LENGTH:
         raise ValidationError(
             _("A post can be at most %(limit)d characters long; this one has %(length)d.")
@@ -45,7 +58,7 @@ def check_text(body):
         raise ValidationError(_("Write something before posting."), code="empty")
 
 
-def check_limits(*, author, body, now=None):
+def check_limits(*, author: User, body: str, now: datetime.datetime | None = None) -> None:
     """Refuse what looks like abuse, saying why: too fast, too many, repeated, too long, links."""
     check_text(body)
     now = now or timezone.now()
@@ -91,7 +104,15 @@ def check_limits(*, author, body, now=None):
 
 @transaction.atomic
 def thread_start(
-    *, author, forum, title, body, language, kind=ThreadKind.DISCUSSION, context="", now=None
+    *,
+    author: User,
+    forum: Forum,
+    title: str,
+    body: str,
+    language: PostLanguage,
+    kind: ThreadKind = ThreadKind.DISCUSSION,
+    context: str = "",
+    now: datetime.datetime | None = None,
 ) -> Thread:
     if kind == ThreadKind.CONSULTATION:
         if not permissions.can_start_consultation(author, forum):
@@ -119,7 +140,15 @@ def thread_start(
 
 
 @transaction.atomic
-def post_reply(*, author, thread, body, language, reply_to=None, now=None) -> Post:
+def post_reply(
+    *,
+    author: User,
+    thread: Thread,
+    body: str,
+    language: PostLanguage,
+    reply_to: Post | None = None,
+    now: datetime.datetime | None = None,
+) -> Post:
     if not permissions.can_reply(author, thread):
         raise PermissionDenied
     if reply_to is not None and reply_to.thread_id != thread.pk:
@@ -139,7 +168,7 @@ def post_reply(*, author, thread, body, language, reply_to=None, now=None) -> Po
 
 
 @transaction.atomic
-def post_edit(*, editor, post, body, language) -> Post:
+def post_edit(*, editor: User, post: Post, body: str, language: PostLanguage) -> Post:
     """Change a post's text, keeping the earlier version."""
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied
@@ -162,13 +191,11 @@ def post_edit(*, editor, post, body, language) -> Post:
 
 
 @transaction.atomic
-def post_status_changed(*, post):
+def post_status_changed(*, post: Post) -> None:
     """After a post is created or moderated: index and recount; on its first approval, stamp
     it and tell subscribers (a post restored after hiding is not news again)."""
     if post.status == PostStatus.PENDING:
-        from .notifications import post_pending
-
-        transaction.on_commit(lambda: post_pending(post_id=post.pk))
+        transaction.on_commit(lambda: tasks.notify_moderators.delay(post.pk))
     newly_approved = post.status == PostStatus.APPROVED and post.approved_at is None
     if newly_approved:
         post.approved_at = timezone.now()
@@ -176,12 +203,10 @@ def post_status_changed(*, post):
     index_post(post.pk)
     refresh_counts(thread=post.thread)
     if newly_approved:
-        from .notifications import post_approved
-
-        transaction.on_commit(lambda: post_approved(post_id=post.pk))
+        transaction.on_commit(lambda: tasks.notify_subscribers.delay(post.pk))
 
 
-def refresh_counts(*, thread):
+def refresh_counts(*, thread: Thread) -> None:
     """Recount a thread and its forum from their approved posts."""
     approved = thread.posts.approved()
     first = thread.posts.order_by("created_at", "pk").first()
@@ -199,11 +224,11 @@ def refresh_counts(*, thread):
     forum_refresh(forum=thread.forum)
 
 
-def forum_refresh(*, forum):
+def forum_refresh(*, forum: Forum) -> None:
     counts = Thread.objects.filter(forum=forum).aggregate(
         threads=Count("pk", filter=Q(is_visible=True)),
     )
-    posts = Post.objects.approved().filter(thread__forum=forum, thread__is_visible=True)
+    posts = Post.objects.public().filter(thread__forum=forum)
     last = posts.order_by("-created_at", "-pk").first()
     Forum.objects.filter(pk=forum.pk).update(
         thread_count=counts["threads"], post_count=posts.count(), last_post=last
@@ -214,10 +239,8 @@ def forum_refresh(*, forum):
 
 
 @transaction.atomic
-def subscription_set(*, user, target, delivery):
+def subscription_set(*, user: User, target: Thread | Forum, delivery: Delivery) -> Subscription:
     """Follow a thread or a forum, or change how: immediate emails or a daily digest."""
-    from .models import Delivery, Subscription
-
     if not permissions.can_subscribe(user, target):
         raise PermissionDenied
     if delivery not in Delivery.values:
@@ -235,17 +258,15 @@ def subscription_set(*, user, target, delivery):
 
 
 @transaction.atomic
-def subscription_remove(*, user, target) -> bool:
+def subscription_remove(*, user: User, target: Thread | Forum) -> bool:
     """Stop following a thread or a forum; False if the user did not follow it."""
     deleted, _by_model = target.subscriptions.filter(user=user).delete()
     return bool(deleted)
 
 
 @transaction.atomic
-def subscriptions_cancel(*, subscriptions) -> int:
+def subscriptions_cancel(*, subscriptions: Iterable[Subscription]) -> int:
     """Unsubscribe through an email's signed link (notifications.token_subscriptions)."""
-    from .models import Subscription
-
     pks = [subscription.pk for subscription in subscriptions]
     deleted, _by_model = Subscription.objects.filter(pk__in=pks).delete()
     return deleted

@@ -1,7 +1,8 @@
-"""Background work of the dialogue: telling subscribers about new posts.
+"""Background work of the dialogue: telling subscribers about new posts, and moderators about
+posts that wait. The services queue these once their transaction commits.
 
-Both tasks only choose and render; notifications decides who reads what, and each email is
-sent by its own task (accounts.tasks.send_email_message) once the choice is committed.
+The tasks only choose and render: notifications decides who reads what, and each email is
+sent by its own task (core.tasks.send_email_message) once the choice is committed.
 """
 
 from celery import shared_task
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.tasks import queue_email
+from core.emails import queue_email
 
 from . import notifications
 from .models import Delivery, Post, PostStatus, Subscription
@@ -28,9 +29,7 @@ def notify_subscribers(post_id):
     Queued after the approval commits; a post rejected or hidden since then is not announced.
     Returns the number of emails queued."""
     post = (
-        Post.objects.select_related("thread__forum", "author")
-        .filter(pk=post_id, status=PostStatus.APPROVED)
-        .first()
+        Post.objects.public().select_related("thread__forum", "author").filter(pk=post_id).first()
     )
     if post is None:
         return 0

@@ -13,7 +13,7 @@ WAYS_IN = (
         _("The global study, four case studies and a toolkit, free to download."),
     ),
     (
-        "portal:site_list",
+        "sites:list",
         _("Case-study sites"),
         _("The protected areas where the programme worked, on a map."),
     ),

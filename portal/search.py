@@ -17,12 +17,12 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
+from core.search import mark, plain_passage, terms, uses_postgres
 from forums import search as dialogue_search
 from forums.models import Post
 from publications import search as library_search
 from publications.models import Publication
-
-from .models import Site, SiteText
+from sites.models import Site, SiteText
 
 PER_SECTION = 5
 SITES_AT_MOST = 50  # /search/?q=...&kind=sites: every site found, in one page
@@ -42,7 +42,7 @@ class Section:
 
 def searchable(query: str) -> bool:
     """Whether a query has any word to look for: `"&<` alone has none, and finds nothing."""
-    return bool(library_search.terms(query))
+    return bool(terms(query))
 
 
 def sections(user, query: str, *, kind: str = "", per_section: int = PER_SECTION) -> list:
@@ -84,7 +84,7 @@ def studies(user, query: str, *, at_most: int) -> Section:
 
 def sites(user, query: str, *, at_most: int) -> Section:
     """Sites the reader may see whose text in the reader's language holds every word."""
-    words = library_search.terms(query)
+    words = terms(query)
     language = (get_language() or "")[:2] or None
     found = Site.objects.visible_to(user).matching(words, language)
     count = found.count()
@@ -101,9 +101,7 @@ def site_snippet(text: SiteText, words):
     summary = unescape(strip_tags(text.summary_html)).strip()
     if not summary:
         return None
-    return library_search.plain_passage(summary, words) or library_search.mark(
-        Truncator(summary).words(SNIPPET_WORDS)
-    )
+    return plain_passage(summary, words) or mark(Truncator(summary).words(SNIPPET_WORDS))
 
 
 def dialogue(user, query: str, *, at_most: int) -> Section:
@@ -113,9 +111,7 @@ def dialogue(user, query: str, *, at_most: int) -> Section:
     if not count:
         return Section(DIALOGUE, 0)
     results = dialogue_search.with_snippets(found[:at_most], query)
-    capped = dialogue_search.uses_postgres(Post.objects) and (
-        count >= dialogue_search.RANKED_AT_MOST
-    )
+    capped = uses_postgres(Post.objects) and (count >= dialogue_search.RANKED_AT_MOST)
     return Section(
         DIALOGUE,
         count,

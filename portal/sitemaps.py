@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 
-from .models import Page, Site
-from .models.pages import EMBEDDED_PAGES
+from .models import EMBEDDED_PAGES, Page
 
 
 class PageSitemap(Sitemap):
@@ -17,13 +16,3 @@ class PageSitemap(Sitemap):
 
     def lastmod(self, page):
         return page.updated_at
-
-
-class SiteSitemap(Sitemap):
-    changefreq = "monthly"
-
-    def items(self):
-        return Site.objects.published().order_by("order", "slug")
-
-    def lastmod(self, site):
-        return site.updated_at

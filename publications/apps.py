@@ -1,10 +1,32 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import EDITORS
+from core.search import AnyOf
+
 
 class PublicationsConfig(AppConfig):
     name = "publications"
     verbose_name = _("Library")
+    role_permissions = {
+        EDITORS: {
+            "publication": ("view", "add", "change", "delete"),
+            "author": ("view", "add", "change", "delete"),
+            "authorship": ("view", "add", "change", "delete"),
+            "coverage": ("view", "add", "change", "delete"),
+            "topic": ("view", "add", "change", "delete"),
+            "downloadcount": ("view",),
+        }
+    }
+
+    # Modules that define models are imported inside the methods: Django loads every app's
+    # configuration before any app's models.
+
+    def ready(self):
+        from .models import Publication
+
+        # The library's search selects its matches by id, thousands at a time (search.matching).
+        Publication._meta.pk.register_lookup(AnyOf)
 
     def load_content(self, *, overwrite: bool) -> str:
         from .content import load_catalogue

@@ -5,12 +5,9 @@ coverage) are best prefetched, and of the absolute URLs of its page and PDF: `ab
 makes those from a request. A PDF URL is only ever used when the study has a file.
 """
 
-import json
 import re
 import unicodedata
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .models import Kind
@@ -49,8 +46,6 @@ BIBTEX_ESCAPES = str.maketrans(
     }
 )
 KEY_SKIP = {"a", "an", "the", "l", "le", "la", "les", "un", "une", "des", "du", "de"}
-# What Django's json_script escapes: the JSON can then never close its <script> element.
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def absolute_urls(request, publication):
@@ -243,9 +238,3 @@ def json_ld(publication, url, pdf_url):
         if publication.file_size:
             data["encoding"]["contentSize"] = f"{publication.file_size} B"
     return {key: value for key, value in data.items() if value}
-
-
-def json_for_script(data):
-    """JSON safe inside a <script> element: <, > and & escaped as json_script does."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308 (escaped just above)

@@ -11,6 +11,8 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from core.content import load_each
+
 from .demo import make_pdf
 from .models import Author, Authorship, Coverage, Publication, Topic
 from .search import index_publication
@@ -36,30 +38,31 @@ def load_catalogue(*, overwrite: bool = False, path: Path = CATALOGUE) -> str:
         slug: Author.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for slug, name in catalogue["authors"].items()
     }
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for entry in catalogue["publications"]:
-        publication = Publication.objects.filter(slug=entry["slug"]).first()
-        if publication and not overwrite:
-            counts["unchanged"] += 1
-            continue
+    existing = {publication.slug: publication for publication in Publication.objects.all()}
+
+    def write(entry, publication):
         values = {name: entry.get(name) for name in FIELDS}
         values["abstract"] = values["abstract"].strip()
         if publication is None:
             publication = Publication.objects.create(slug=entry["slug"], **values)
-            counts["created"] += 1
         else:
             Publication.objects.filter(pk=publication.pk).update(**values)
             publication.refresh_from_db()
-            counts["updated"] += 1
         set_relations(publication, entry, topics=topics, authors=authors)
         if not publication.file:
             attach_demonstration_file(publication)
         if not publication.is_published:
             publication_publish(publication=publication)
         index_publication(publication.pk)
-    return "Library: {created} studies created, {updated} updated, {unchanged} unchanged.".format(
-        **counts
+        return True
+
+    tally = load_each(
+        catalogue["publications"],
+        find=lambda entry: existing.get(entry["slug"]),
+        write=write,
+        overwrite=overwrite,
     )
+    return tally.summary("Studies")
 
 
 def set_relations(publication, entry, *, topics, authors):

@@ -3,15 +3,17 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from core.forms import SearchForm
+
 from .models import Kind
 
 FACETS = ("kind", "language", "country", "topic", "year")
 
 
-class LibrarySearchForm(forms.Form):
+class LibrarySearchForm(SearchForm):
     """The query string of /publications/: a search and one value per facet, all optional."""
 
-    q = forms.CharField(label=_("Search the library"), max_length=200, required=False)
+    query_label = _("Search the library")
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=countries, required=False)
@@ -26,7 +28,3 @@ class LibrarySearchForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name in FACETS and value not in ("", None)
         }
-
-    def query(self) -> str:
-        self.is_valid()
-        return self.cleaned_data.get("q", "").strip()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from portal.models.terms import Term
+from core.models import Term
 
 from .validators import validate_pdf
 

@@ -3,51 +3,29 @@
 On PostgreSQL each study has a stored tsvector (GIN-indexed) built with the configuration of
 its own language, and a query is tried in English and in French, so that "mining" finds
 "mines" in an English study and "minière" finds "minier" in a French one. Snippets come from
-ts_headline; highlight markers are control characters that we turn into <mark> only after
-escaping the text, so nothing from a PDF reaches the page as HTML.
+ts_headline and are escaped before anything is marked (core.search), so nothing from a PDF
+reaches the page as HTML.
 """
 
 import contextlib
-import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-)
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchRank, SearchVector
 from django.db import connections, transaction
-from django.db.models import Case, Count, Exists, F, Lookup, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat, Left
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django_countries import countries
 
-from .models import Authorship, Coverage, Publication, Topic
+from core.search import START, headline, mark, plain_passage, terms, uses_postgres, websearch
 
-START, STOP = "\x02", "\x03"
+from .models import Authorship, Coverage, Kind, Publication, Topic
 
-
-class AnyOf(Lookup):
-    """`id = ANY(%s)` with one array parameter: thousands of ids without thousands of params."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
-
-
-Publication._meta.pk.register_lookup(AnyOf)
-MAX_TERMS = 10
 SNIPPET_SOURCE_CHARACTERS = 100_000
 # Of the text inside a PDF only this much is indexed, to stay clear of tsvector's 1 MB limit.
 INDEXED_TEXT_CHARACTERS = 300_000
-
-
-def uses_postgres(queryset) -> bool:
-    return connections[queryset.db].vendor == "postgresql"
 
 
 @contextlib.contextmanager
@@ -105,18 +83,12 @@ def index_publications(queryset) -> None:
 
 def names_of(rows, name):
     """The names of a study's related rows, in one string (a subquery per study)."""
-    from django.contrib.postgres.aggregates import StringAgg
-
     return Subquery(
         rows.filter(publication=OuterRef("pk"))
         .values("publication")
         .annotate(names=StringAgg(name, " "))
         .values("names")
     )
-
-
-def terms(query: str) -> list[str]:
-    return re.findall(r"\w[\w'-]*", query)[:MAX_TERMS]
 
 
 def matching(queryset, query: str):
@@ -148,9 +120,7 @@ def matching(queryset, query: str):
 
 
 def postgres_query(query: str):
-    return SearchQuery(query, search_type="websearch", config="english") | SearchQuery(
-        query, search_type="websearch", config="french"
-    )
+    return websearch(query, ("english", "french"))
 
 
 def snippets(publications, query: str) -> dict[int, SafeString]:
@@ -162,42 +132,17 @@ def snippets(publications, query: str) -> dict[int, SafeString]:
     if uses_postgres(queryset):
         source = Concat("abstract", Value(" … "), Left("text", SNIPPET_SOURCE_CHARACTERS))
         rows = queryset.annotate(
-            headline=SearchHeadline(
-                source,
-                postgres_query(query),
-                config=search_config(),
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
+            passage=headline(
+                source, postgres_query(query), config=search_config(), max_words=30, min_words=12
             )
-        ).values_list("pk", "headline")
-        return {pk: mark(headline) for pk, headline in rows if START in headline}
+        ).values_list("pk", "passage")
+        return {pk: mark(passage) for pk, passage in rows if START in passage}
     rows = queryset.values_list("pk", "abstract", "text")
     return {
         pk: passage
         for pk, abstract, text in rows
         if (passage := plain_passage(f"{abstract}\n{text}", terms(query)))
     }
-
-
-def plain_passage(text: str, words: list[str], width: int = 110) -> SafeString | None:
-    found = [m for w in words if (m := re.search(re.escape(w), text, re.IGNORECASE))]
-    if not found:
-        return None
-    first = min(match.start() for match in found)
-    start, end = max(0, first - width), first + width
-    passage = text[start:end]
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
-    passage = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", passage)
-    return mark(("… " if start else "") + passage + (" …" if end < len(text) else ""))
-
-
-def mark(headline: str) -> SafeString:
-    text = " ".join(escape(headline).split())
-    return mark_safe(text.replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
 
 
 @dataclass(frozen=True)
@@ -209,11 +154,6 @@ class FacetValue:
 
 def facet_counts(queryset) -> dict[str, list[FacetValue]]:
     """How many of the studies found fall under each kind, language, country, topic and year."""
-    from django.conf import settings
-    from django_countries import countries
-
-    from .models import Kind
-
     found = queryset.order_by().values("pk")
     plain = Publication.objects.filter(pk__in=found).order_by()
     languages = dict(settings.LANGUAGES)

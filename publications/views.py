@@ -5,10 +5,11 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from portal.models import Site
+from core.text import json_for_script
 
 from . import citations, downloads, search, services
 from .forms import FACETS, LibrarySearchForm
+from .hooks import study_facts
 from .models import Publication
 
 
@@ -75,12 +76,10 @@ class PublicationDetailView(VisiblePublicationMixin, DetailView):
 
     def get_object(self):
         visible = Publication.objects.visible_to(self.request.user)
-        sites = Site.objects.visible_to(self.request.user).with_texts()
         queryset = visible.for_listing().prefetch_related(
             "topics",
             "coverage",
             Prefetch("translations", queryset=visible.order_by("language")),
-            Prefetch("sites", queryset=sites, to_attr="visible_sites"),
         )
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
@@ -92,7 +91,8 @@ class PublicationDetailView(VisiblePublicationMixin, DetailView):
             canonical_url=url,
             citation=citations.formatted_citation(publication),
             scholar_meta=citations.scholar_meta(publication, url, pdf_url),
-            json_ld=citations.json_for_script(citations.json_ld(publication, url, pdf_url)),
+            json_ld=json_for_script(citations.json_ld(publication, url, pdf_url)),
+            more_facts=study_facts.ask(self.request, publication),
         )
         return context
 

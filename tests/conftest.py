@@ -3,6 +3,8 @@ import functools
 import pytest
 from django.core.cache import cache
 
+from portal.content import load_pages
+
 
 @pytest.fixture(autouse=True)
 def fast_and_isolated(settings, tmp_path):
@@ -22,3 +24,8 @@ def fast_and_isolated(settings, tmp_path):
 def committed(django_capture_on_commit_callbacks):
     """`with committed(): ...` runs what waits for the transaction to commit, such as mail."""
     return functools.partial(django_capture_on_commit_callbacks, execute=True)
+
+
+@pytest.fixture
+def programme_content(db):
+    load_pages()

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -40,15 +41,6 @@ def get_thread(user, forum_slug, pk):
     return thread
 
 
-def threads_shown_to(user, forum):
-    threads = forum.threads.select_related("author", "last_post__author")
-    if permissions.can_moderate(user, forum):
-        return threads
-    if user.is_authenticated:
-        return threads.filter(is_visible=True) | threads.filter(author=user)
-    return threads.filter(is_visible=True)
-
-
 class ForumIndexView(TemplateView):
     template_name = "forums/index.html"
 
@@ -72,8 +64,12 @@ class ForumDetailView(ListView):
 
     def get_queryset(self):
         self.forum = get_forum(self.request.user, self.kwargs["slug"])
-        return threads_shown_to(self.request.user, self.forum).order_by(
-            "-is_pinned", "-last_post_at", "-pk"
+        user = self.request.user
+        moderator = permissions.can_moderate(user, self.forum)
+        return (
+            self.forum.threads.shown_to(user, moderator=moderator)
+            .select_related("author", "last_post__author")
+            .order_by("-is_pinned", "-last_post_at", "-pk")
         )
 
     def get_context_data(self, **kwargs):
@@ -123,11 +119,7 @@ class ThreadDetailView(PageView):
             editable={
                 post.pk for post in page.object_list if permissions.can_edit_post(user, post)
             },
-            flaggable={
-                post.pk
-                for post in page.object_list
-                if permissions.may_write(user) and post.author_id != user.pk
-            },
+            flaggable={post.pk for post in page.object_list if permissions.can_flag(user, post)},
             suspension=permissions.active_suspension(user),
             **kwargs,
         )
@@ -326,3 +318,22 @@ def say_if_pending(request, post):
             request,
             _("Thank you. Your post is awaiting moderation: others will see it once approved."),
         )
+
+
+def site_dialogue(request, site, latest=5):
+    """Answers sites.hooks.site_page_parts: the site's forum with its latest threads, if there is
+    one this reader may see; otherwise a word on the dialogue to come."""
+    user = request.user
+    forum = Forum.objects.filter(site=site).first()
+    context = {}
+    if forum is not None and permissions.can_view_forum(user, forum):
+        moderator = permissions.can_moderate(user, forum)
+        threads = forum.threads.shown_to(user, moderator=moderator).select_related(
+            "last_post__author"
+        )
+        context = {
+            "forum": forum,
+            "threads": list(threads.order_by("-last_post_at", "-pk")[:latest]),
+            "can_start_thread": permissions.can_start_thread(user, forum),
+        }
+    return render_to_string("forums/includes/site_dialogue.html", context, request=request)

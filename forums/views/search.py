@@ -1,20 +1,17 @@
 """Searching the dialogue: what forums.search finds for this reader, a page at a time."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
+
+from core.forms import SearchForm
+from core.search import uses_postgres
 
 from .. import search
 from ..models import Post
 
-QUERY_MAX_LENGTH = 200
 
-
-class DialogueSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the dialogue"), max_length=QUERY_MAX_LENGTH, required=False)
-
-    def query(self) -> str:
-        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+class DialogueSearchForm(SearchForm):
+    query_label = _("Search the dialogue")
 
 
 class DialogueSearchView(ListView):
@@ -24,7 +21,7 @@ class DialogueSearchView(ListView):
 
     def get_queryset(self):
         self.form = DialogueSearchForm(self.request.GET or None)
-        self.query = self.form.query() if self.form.is_bound else ""
+        self.query = self.form.query()
         if not self.query:
             return Post.objects.none()
         return search.matching(self.request.user, self.query)
@@ -35,6 +32,6 @@ class DialogueSearchView(ListView):
             posts=search.with_snippets(context["posts"], self.query),
             form=self.form,
             query=self.query,
-            ranked_at_most=search.RANKED_AT_MOST if search.uses_postgres(Post.objects) else None,
+            ranked_at_most=search.RANKED_AT_MOST if uses_postgres(Post.objects) else None,
         )
         return context

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import VerificationRequest
-from forums.models import ModerationLogEntry
+from audit.models import ModerationLogEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_a_refusal_needs_a_reason_which_the_person_reads(client, stakeholder, co
 
 
 def test_verification_can_be_withdrawn_with_a_reason(stakeholder):
-    from forums.moderation import verification_withdraw
+    from accounts.services import verification_withdraw
 
     stakeholder.affiliation_verified_at = timezone.now()
     stakeholder.save()

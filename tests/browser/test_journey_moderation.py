@@ -10,7 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import StakeholderGroup
-from forums.models import Action, Forum, ModerationLogEntry, PostStatus
+from audit.models import Action, ModerationLogEntry
+from forums.models import Forum, PostStatus
 from tests.factories import PostFactory, ThreadFactory, UserFactory
 
 from .conftest import DESKTOP, PHONE
@@ -100,7 +101,7 @@ def test_a_flagged_post_is_hidden_with_a_reason_and_its_author_suspended(
     assert REASON in told.body
 
     # The decision is in the moderation log.
-    moderator.goto("/admin/forums/moderationlogentry/")
+    moderator.goto("/admin/audit/moderationlogentry/")
     entry = admin.locator("#result_list tbody tr", has_text="Hid a post")
     expect(entry).to_contain_text(REASON)
     expect(entry).to_contain_text("Grace Moderator")

@@ -306,7 +306,7 @@ SIGNED_IN_PAGES = [
     # The moderation console, for a moderator who reads French.
     "/admin/",
     "/admin/forums/post/?waiting=yes",
-    "/admin/forums/moderationlogentry/",
+    "/admin/audit/moderationlogentry/",
     "/admin/forums/suspension/add/",
 ]
 

@@ -8,12 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, ModerationLogEntry
 from forums import moderation
 from forums.models import (
-    Action,
     Flag,
     FlagReason,
-    ModerationLogEntry,
     PostStatus,
     Suspension,
     Visibility,

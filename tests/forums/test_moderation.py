@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from audit.models import Action, ModerationLogEntry
 from forums import moderation, services
-from forums.models import Action, ModerationLogEntry, Post, PostStatus, Thread
+from forums.models import Post, PostStatus, Thread
 from tests.factories import ForumFactory, PostFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

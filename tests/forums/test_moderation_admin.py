@@ -7,11 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import Action, ModerationLogEntry
 from forums.models import (
-    Action,
     Flag,
     FlagReason,
-    ModerationLogEntry,
     Post,
     PostStatus,
     Suspension,
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 POSTS = reverse("admin:forums_post_changelist")
 QUEUE = POSTS + "?waiting=yes"
-LOG = reverse("admin:forums_moderationlogentry_changelist")
+LOG = reverse("admin:audit_moderationlogentry_changelist")
 
 
 @pytest.fixture
@@ -123,14 +122,14 @@ def test_the_log_is_read_only_even_for_a_superuser(client):
     post = PostFactory(status=PostStatus.PENDING)
     decide(client, "approve", [post], reason="")
     entry = ModerationLogEntry.objects.get()
-    change = reverse("admin:forums_moderationlogentry_change", args=[entry.pk])
+    change = reverse("admin:audit_moderationlogentry_change", args=[entry.pk])
 
     assert client.get(LOG).status_code == 200
     assert "delete_selected" not in client.get(LOG).text
-    assert client.get(reverse("admin:forums_moderationlogentry_add")).status_code == 403
+    assert client.get(reverse("admin:audit_moderationlogentry_add")).status_code == 403
     assert 'name="_save"' not in client.get(change).text
     assert client.post(change, {"reason": "rewritten"}).status_code == 403
-    delete = reverse("admin:forums_moderationlogentry_delete", args=[entry.pk])
+    delete = reverse("admin:audit_moderationlogentry_delete", args=[entry.pk])
     assert client.get(delete).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
 
@@ -228,11 +227,20 @@ def test_suspending_and_lifting_in_the_admin_is_logged(client, moderator):
     assert ModerationLogEntry.objects.filter(action=Action.LIFT).exists()
 
 
-@pytest.mark.parametrize("name", ["post", "thread", "flag", "suspension", "moderationlogentry"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "forums_post",
+        "forums_thread",
+        "forums_flag",
+        "forums_suspension",
+        "audit_moderationlogentry",
+    ],
+)
 def test_editors_see_no_moderation_page(client, name):
     client.force_login(UserFactory(groups=["Editors"], is_staff=True))
 
-    assert client.get(reverse(f"admin:forums_{name}_changelist")).status_code == 403
+    assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403
 
 
 def test_the_index_counts_what_waits(client, moderator):

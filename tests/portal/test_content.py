@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from core.content import Tally
 from portal.content import load_pages, page_sources
 from portal.models import Page
 
@@ -23,8 +24,8 @@ def test_loading_twice_changes_nothing_and_keeps_editors_changes():
 
     second = load_pages()
 
-    assert first["created"] == 14
-    assert second == {"created": 0, "updated": 0, "unchanged": 14}
+    assert first.created == 14
+    assert second == Tally(created=0, updated=0, unchanged=14)
     assert Page.objects.count() == 14
     assert Page.objects.get(slug="about", language="en").title == "Edited by an editor"
 
@@ -35,7 +36,7 @@ def test_overwrite_resets_edited_pages_to_the_files():
 
     counts = load_pages(overwrite=True)
 
-    assert counts["updated"] == 1
+    assert counts.updated == 1
     assert Page.objects.get(slug="about", language="en").title != "Edited"
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 import redis
 
-from accounts.tasks import send_email_message
+from core.tasks import send_email_message
 
 from .conftest import ROOT, run_django
 
@@ -42,7 +42,7 @@ def test_a_worker_process_sends_mail_queued_through_redis(redis_broker, tmp_path
     }
     queue = (
         "import django; django.setup();"
-        "from accounts.tasks import send_email_message;"
+        "from core.tasks import send_email_message;"
         "send_email_message.delay(subject='Through Redis', body='Queued body',"
         " from_email='portal@example.org', to=['b@example.org'], html='<p>Queued</p>')"
     )

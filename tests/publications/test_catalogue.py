@@ -65,7 +65,7 @@ def test_loading_again_changes_nothing_and_keeps_an_editors_work(catalogue, comm
     with committed():
         call_command("load_content", stdout=out)
 
-    assert "Library: 0 studies created, 0 updated, 6 unchanged." in out.getvalue()
+    assert "Studies: 0 created, 0 updated, 6 unchanged." in out.getvalue()
     assert Publication.objects.get(slug="liberia-case-study").title == "Edited by an editor"
     assert {p.slug: p.file.name for p in Publication.objects.all()} == files
     assert Author.objects.count() == 17

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from publications import search
+from core import search as core_search
 from publications.models import Coverage, Kind
 from tests.factories import PublicationFactory, TopicFactory
 
@@ -143,7 +143,7 @@ def test_snippets_escape_what_the_pdf_says(client):
 
 
 def test_highlighting_escapes_before_it_marks():
-    marked = search.mark(f"a <b>bold</b> {search.START}claim{search.STOP} & more")
+    marked = core_search.mark(f"a <b>bold</b> {core_search.START}claim{core_search.STOP} & more")
 
     assert marked == "a &lt;b&gt;bold&lt;/b&gt; <mark>claim</mark> &amp; more"
 

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import EDITORS
+from publications.hooks import study_facts
+
+
+class SitesConfig(AppConfig):
+    name = "sites"
+    # Django's own sites framework (which names the portal in emails) has the label "sites".
+    label = "casesites"
+    verbose_name = _("Case-study sites")
+    role_permissions = {
+        EDITORS: {
+            "site": ("view", "add", "change", "delete"),
+            "sitetext": ("view", "add", "change", "delete"),
+            "mineral": ("view", "add", "change", "delete"),
+        }
+    }
+
+    # Modules that define models are imported inside the methods: Django loads every app's
+    # configuration before any app's models.
+
+    def ready(self):
+        from .views import sites_of_study
+
+        study_facts.answer(sites_of_study)
+
+    def load_content(self, *, overwrite: bool) -> str:
+        from .content import load_sites
+
+        return load_sites(overwrite=overwrite)

@@ -51,9 +51,11 @@ migrations: install
 	$(PY) manage.py makemigrations
 	$(VENV)/bin/ruff format --quiet */migrations/
 
+# ruff, then the apps' layers (pyproject's [tool.importlinter]): no app imports one above it.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -26,8 +27,6 @@ class Language(models.TextChoices):
 class UserQuerySet(models.QuerySet):
     def public(self):
         """People whose profile anyone may see: active accounts with a confirmed address."""
-        from allauth.account.models import EmailAddress
-
         confirmed = EmailAddress.objects.filter(user=models.OuterRef("pk"), verified=True)
         return self.filter(models.Exists(confirmed), is_active=True, deleted_at__isnull=True)
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 MODERATORS = "Moderators"
 EDITORS = "Editors"
+MANAGE = ("view", "add", "change", "delete")
 
 
 def grant_role_permissions(*, apps=installed_apps, **kwargs):

@@ -6,8 +6,9 @@ before what links to it. Loaders share one rule, `load_each`: what is missing is
 exists is left as editors made it, unless `overwrite` resets it to the files.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.contrib.sites.models import Site
@@ -31,16 +32,17 @@ class Tally:
 def load_each(
     entries: Iterable,
     *,
-    find: Callable[[Any], Any],
+    existing: Mapping,
     write: Callable[[Any, Any], bool],
     overwrite: bool,
+    key: Callable[[Any], Any] = itemgetter("slug"),
 ) -> Tally:
-    """For each entry, `find(entry)` the object it describes (None if missing); then, if it is
-    missing or `overwrite` is set, `write(entry, found)`, which creates or resets the object and
-    says whether anything changed. Without `overwrite`, an editor's change is never lost."""
+    """For each entry, the object it describes is `existing[key(entry)]` (None if missing); if
+    it is missing or `overwrite` is set, `write(entry, found)` creates or resets it and says
+    whether anything changed. Without `overwrite`, an editor's change is never lost."""
     tally = Tally()
     for entry in entries:
-        found = find(entry)
+        found = existing.get(key(entry))
         if (found is not None and not overwrite) or not write(entry, found):
             tally.unchanged += 1
         elif found is None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.models import Action
+from core.admin_helpers import ReadOnlyAdminMixin
 
 from . import moderation
 from .models import Flag, Forum, Post, PostRevision, PostStatus
@@ -150,7 +151,7 @@ class WaitingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PostRevision
     fields = ("written_at", "replaced_at", "editor", "language", "body")
     readonly_fields = fields
@@ -161,15 +162,6 @@ class RevisionInline(admin.TabularInline):
     # The post's own page decides who sees it; revisions are never edited here.
     def has_view_permission(self, request, obj=None):
         return True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DecisionForm(forms.Form):

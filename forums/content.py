@@ -23,7 +23,6 @@ def load_forums(*, overwrite: bool = False, path: Path = FORUMS) -> str:
     for entry in entries:
         if "site" in entry and entry["site"] not in sites:
             raise ContentError(f"forums.toml: {entry['slug']} names a site that does not exist")
-    existing = {forum.slug: forum for forum in Forum.objects.all()}
     order = {entry["slug"]: position for position, entry in enumerate(entries)}
 
     def write(entry, forum):
@@ -42,7 +41,6 @@ def load_forums(*, overwrite: bool = False, path: Path = FORUMS) -> str:
             Forum.objects.filter(pk=forum.pk).update(**values)
         return True
 
-    tally = load_each(
-        entries, find=lambda entry: existing.get(entry["slug"]), write=write, overwrite=overwrite
-    )
+    existing = {forum.slug: forum for forum in Forum.objects.all()}
+    tally = load_each(entries, existing=existing, write=write, overwrite=overwrite)
     return tally.summary("Forums")

@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import Action, ModerationLogEntry
 from audit.services import log
 from core.emails import absolute_url, queue_email, render_email
 
 from . import permissions
-from .models import Flag, FlagReason, Forum, Post, PostStatus, Suspension, Thread
+from .models import Flag, FlagReason, Forum, Post, PostQuerySet, PostStatus, Suspension, Thread
 from .services import forum_refresh, post_status_changed, refresh_counts
 
 # decision -> (statuses it applies to, the status it sets, reason required)
@@ -45,7 +46,7 @@ def decision_check(*, decision: Action, reason: str) -> None:
 
 
 @transaction.atomic
-def post_decide(*, moderator, post: Post, decision: Action, reason: str = "") -> Post:
+def post_decide(*, moderator: User, post: Post, decision: Action, reason: str = "") -> Post:
     """Approve or reject a pending post, hide an approved one, restore a hidden one."""
     forum = post.thread.forum
     if not permissions.can_moderate(moderator, forum):
@@ -81,7 +82,12 @@ def post_decide(*, moderator, post: Post, decision: Action, reason: str = "") ->
 
 @transaction.atomic
 def thread_set(
-    *, moderator, thread: Thread, action: Action, reason: str = "", to_forum: Forum | None = None
+    *,
+    moderator: User,
+    thread: Thread,
+    action: Action,
+    reason: str = "",
+    to_forum: Forum | None = None,
 ) -> Thread:
     """Lock, unlock, pin or unpin a thread, or move it to another forum."""
     if not permissions.can_moderate(moderator, thread.forum):
@@ -112,7 +118,7 @@ def thread_set(
 
 
 @transaction.atomic
-def consultation_close(*, facilitator, thread: Thread, outcome: str) -> Thread:
+def consultation_close(*, facilitator: User, thread: Thread, outcome: str) -> Thread:
     """Close a consultation with its outcome, which every reader then sees above the replies."""
     if not thread.is_consultation:
         raise ValidationError(_("This thread is not a consultation."), code="not_consultation")
@@ -147,7 +153,7 @@ def suspension_check(*, reason: str, until: datetime.datetime | None) -> None:
 
 @transaction.atomic
 def user_suspend(
-    *, moderator, user, reason: str, until: datetime.datetime | None = None
+    *, moderator: User, user: User, reason: str, until: datetime.datetime | None = None
 ) -> Suspension:
     """Stop a user writing anywhere until `until` (None: until lifted). Moderators only."""
     if not permissions.is_moderator(moderator) or user.pk == moderator.pk:
@@ -169,7 +175,7 @@ def user_suspend(
 
 
 @transaction.atomic
-def suspension_lift(*, moderator, suspension: Suspension, reason: str = "") -> Suspension:
+def suspension_lift(*, moderator: User, suspension: Suspension, reason: str = "") -> Suspension:
     if not permissions.is_moderator(moderator):
         raise PermissionDenied
     if suspension.lifted_at is not None:
@@ -188,7 +194,7 @@ def suspension_lift(*, moderator, suspension: Suspension, reason: str = "") -> S
 
 
 @transaction.atomic
-def post_flag(*, user, post: Post, reason: FlagReason, note: str = "") -> Flag:
+def post_flag(*, user: User, post: Post, reason: FlagReason, note: str = "") -> Flag:
     """A reader reports a post. Enough readers, and it is hidden until a moderator decides."""
     if post.author_id == user.pk:
         raise ValidationError(_("You cannot flag your own post."), code="own")
@@ -226,13 +232,13 @@ def tell_author(post: Post, decision: Action, reason: str) -> None:
     )
 
 
-def tell_user(user, template: str, context: dict) -> None:
+def tell_user(user: User, template: str, context: dict) -> None:
     if not user.email or user.deleted_at:
         return
     queue_email(render_email(f"forums/email/{template}", context, reader=user))
 
 
-def waiting_for(user):
+def waiting_for(user: User) -> PostQuerySet:
     """The posts waiting for this user's decision: everywhere for the Moderators group, in
     their forums for a forum's own moderators."""
     posts = Post.objects.waiting()
@@ -241,7 +247,7 @@ def waiting_for(user):
     return posts.filter(thread__forum__in=permissions.moderated_forum_ids(user))
 
 
-def waiting_count(user) -> int | None:
+def waiting_count(user: User) -> int | None:
     """How many posts wait for this user's decision (one query); None for someone who
     moderates nothing."""
     if not (permissions.is_moderator(user) or permissions.moderated_forum_ids(user)):

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import EDITORS
+from accounts.roles import EDITORS, MANAGE
 from sites.hooks import site_list_intro
 
 
@@ -10,7 +10,7 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
     default = True  # of the two configurations here: the other is the admin site's
-    role_permissions = {EDITORS: {"page": ("view", "add", "change", "delete")}}
+    role_permissions = {EDITORS: {"page": MANAGE}}
 
     # Modules that define models are imported inside the methods: Django loads every app's
     # configuration before any app's models.

@@ -59,7 +59,6 @@ def page_sources(content_dir: Path = CONTENT_DIR) -> list[PageSource]:
 @transaction.atomic
 def load_pages(*, overwrite: bool = False, content_dir: Path = CONTENT_DIR) -> Tally:
     """Create the pages that are missing; with overwrite, also reset edited ones to the files."""
-    existing = {(page.slug, page.language): page for page in Page.objects.all()}
 
     def write(source, page):
         fields = {
@@ -79,9 +78,11 @@ def load_pages(*, overwrite: bool = False, content_dir: Path = CONTENT_DIR) -> T
         page.save()
         return True
 
+    existing = {(page.slug, page.language): page for page in Page.objects.all()}
     return load_each(
         page_sources(content_dir),
-        find=lambda source: existing.get((source.slug, source.language)),
+        existing=existing,
+        key=lambda source: (source.slug, source.language),
         write=write,
         overwrite=overwrite,
     )

@@ -3,6 +3,8 @@ from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .models import Page
+
 NAVIGATION_CACHE_KEYS = [f"portal:footer-pages:{code}" for code, _name in settings.LANGUAGES]
 
 # The ways into the portal, shown once the app behind each one exists.
@@ -40,8 +42,6 @@ def footer_pages(language):
     key = f"portal:footer-pages:{language}"
     links = cache.get(key)
     if links is None:
-        from .models import Page
-
         pages = Page.objects.in_language(language)
         links = [(page.title, page.get_absolute_url()) for page in pages if page.in_footer]
         cache.set(key, links, timeout=None)

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_helpers import ReadOnlyAdminMixin
+
 from .models import Author, Authorship, Coverage, DownloadCount, Publication, Topic
 from .search import index_publication
 from .services import publication_file_changed, publication_publish
@@ -133,19 +135,10 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(DownloadCount)
-class DownloadCountAdmin(admin.ModelAdmin):
+class DownloadCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Counts are written by downloads only; editors read them."""
 
     list_display = ("publication", "day", "count")
     list_filter = ("publication",)
     date_hierarchy = "day"
     list_select_related = ("publication",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import EDITORS
+from accounts.roles import EDITORS, MANAGE
 from core.search import AnyOf
 
 
@@ -10,11 +10,11 @@ class PublicationsConfig(AppConfig):
     verbose_name = _("Library")
     role_permissions = {
         EDITORS: {
-            "publication": ("view", "add", "change", "delete"),
-            "author": ("view", "add", "change", "delete"),
-            "authorship": ("view", "add", "change", "delete"),
-            "coverage": ("view", "add", "change", "delete"),
-            "topic": ("view", "add", "change", "delete"),
+            "publication": MANAGE,
+            "author": MANAGE,
+            "authorship": MANAGE,
+            "coverage": MANAGE,
+            "topic": MANAGE,
             "downloadcount": ("view",),
         }
     }

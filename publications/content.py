@@ -38,7 +38,6 @@ def load_catalogue(*, overwrite: bool = False, path: Path = CATALOGUE) -> str:
         slug: Author.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for slug, name in catalogue["authors"].items()
     }
-    existing = {publication.slug: publication for publication in Publication.objects.all()}
 
     def write(entry, publication):
         values = {name: entry.get(name) for name in FIELDS}
@@ -56,11 +55,9 @@ def load_catalogue(*, overwrite: bool = False, path: Path = CATALOGUE) -> str:
         index_publication(publication.pk)
         return True
 
+    existing = {publication.slug: publication for publication in Publication.objects.all()}
     tally = load_each(
-        catalogue["publications"],
-        find=lambda entry: existing.get(entry["slug"]),
-        write=write,
-        overwrite=overwrite,
+        catalogue["publications"], existing=existing, write=write, overwrite=overwrite
     )
     return tally.summary("Studies")
 

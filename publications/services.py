@@ -10,10 +10,6 @@ from .models import DownloadCount, Extraction, Publication
 from .search import index_publication
 from .tasks import extract_text
 
-# Extracted text beyond this is not kept: enough for any study, and PostgreSQL's tsvector
-# (1 MB at most) stays far from its limit.
-MAX_TEXT_CHARACTERS = 600_000
-
 
 def publication_file_changed(*, publication: Publication, previous_name: str = "") -> None:
     """A PDF was saved, replaced or removed: record its size and fingerprint, drop the file it
@@ -47,41 +43,6 @@ def publication_file_changed(*, publication: Publication, previous_name: str = "
         extraction_error="",
     )
     transaction.on_commit(lambda: extract_text.delay(publication.pk))
-
-
-def publication_text_extract(*, publication_id: int) -> None:
-    """Read the text and page count out of the PDF, then make the study findable by it."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    publication = Publication.objects.get(pk=publication_id)
-    if not publication.file:
-        return
-    try:
-        with publication.file.open("rb") as stream:
-            reader = PdfReader(stream)
-            if reader.is_encrypted:
-                reader.decrypt("")
-            page_count = len(reader.pages)
-            parts, length = [], 0
-            for page in reader.pages:
-                if length >= MAX_TEXT_CHARACTERS:
-                    break
-                text = page.extract_text() or ""
-                parts.append(text)
-                length += len(text)
-    except (PyPdfError, OSError, ValueError, KeyError, IndexError, TypeError) as error:
-        Publication.objects.filter(pk=publication_id).update(
-            extraction=Extraction.FAILED, extraction_error=str(error)[:300]
-        )
-        return
-    Publication.objects.filter(pk=publication_id).update(
-        text="\n".join(parts)[:MAX_TEXT_CHARACTERS].replace("\x00", ""),
-        page_count=page_count,
-        extraction=Extraction.DONE,
-        extraction_error="",
-    )
-    index_publication(publication_id)
 
 
 def publication_publish(*, publication: Publication, published: bool = True) -> None:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import EDITORS
+from accounts.roles import EDITORS, MANAGE
 from publications.hooks import study_facts
 
 
@@ -12,9 +12,9 @@ class SitesConfig(AppConfig):
     verbose_name = _("Case-study sites")
     role_permissions = {
         EDITORS: {
-            "site": ("view", "add", "change", "delete"),
-            "sitetext": ("view", "add", "change", "delete"),
-            "mineral": ("view", "add", "change", "delete"),
+            "site": MANAGE,
+            "sitetext": MANAGE,
+            "mineral": MANAGE,
         }
     }
 

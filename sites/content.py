@@ -36,7 +36,6 @@ def load_sites(*, overwrite: bool = False, path: Path = SITES_TOML) -> str:
         slug: Mineral.objects.get_or_create(slug=slug, defaults={"name": en, "name_fr": fr})[0]
         for slug, (en, fr) in content["minerals"].items()
     }
-    existing = {site.slug: site for site in Site.objects.all()}
 
     def write(entry, site):
         facts = {
@@ -61,10 +60,6 @@ def load_sites(*, overwrite: bool = False, path: Path = SITES_TOML) -> str:
             SiteText.objects.update_or_create(site=site, language=language, defaults=words)
         return True
 
-    tally = load_each(
-        content["sites"],
-        find=lambda entry: existing.get(entry["slug"]),
-        write=write,
-        overwrite=overwrite,
-    )
+    existing = {site.slug: site for site in Site.objects.all()}
+    tally = load_each(content["sites"], existing=existing, write=write, overwrite=overwrite)
     return tally.summary("Sites")

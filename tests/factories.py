@@ -10,9 +10,10 @@ from forums.search import index_post
 from forums.services import refresh_counts
 from portal.models import Page
 from publications.demo import make_pdf
+from publications.extraction import publication_text_extract
 from publications.models import Author, Authorship, Kind, Publication, Topic
 from publications.search import index_publication
-from publications.services import publication_file_changed, publication_text_extract
+from publications.services import publication_file_changed
 from sites.models import Mineral, Site, SiteText
 
 PASSWORD = "a-long-pass-phrase-nobody-guesses"

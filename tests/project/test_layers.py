@@ -1,7 +1,7 @@
 """The apps' layers (DESIGN.md): each app imports only those below it, nothing imports portal,
-and no app imports the project package. `make lint` runs import-linter with pyproject's
-contracts on the tree; here the same check also meets deliberate breaches, to show it catches
-them, at module level and inside a function."""
+no app imports the project package, and inside an app services -> tasks -> what tasks call.
+`make lint` runs import-linter with pyproject's contracts on the tree; here the same check also
+meets deliberate breaches, to show it catches them, at module level and inside a function."""
 
 import re
 import shutil
@@ -36,7 +36,7 @@ def test_the_layers_hold_in_the_code():
     result = lint_imports(ROOT)
 
     assert result.returncode == 0, result.stdout
-    assert "3 kept, 0 broken" in result.stdout
+    assert re.search(r"Contracts: \d+ kept, 0 broken", result.stdout)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +49,11 @@ def test_the_layers_hold_in_the_code():
             "accounts.services -> forums.permissions",
         ),
         ("core/text.py", "from audit import models  # noqa", "core.text -> audit.models"),
+        (
+            "forums/notifications.py",
+            "def post_approved(post_id):\n    from .tasks import notify_subscribers  # noqa",
+            "forums.notifications -> forums.tasks",
+        ),
         (
             "publications/views.py",
             "from portal import search  # noqa",

@@ -3,7 +3,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -290,8 +290,7 @@ class SuspensionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        if obj.user_id == request.user.pk:
-            raise PermissionDenied
+        # The service refuses (PermissionDenied) a moderator suspending themselves.
         created = moderation.user_suspend(
             moderator=request.user, user=obj.user, reason=obj.reason, until=obj.until
         )

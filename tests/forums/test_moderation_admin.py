@@ -228,6 +228,41 @@ def test_suspending_and_lifting_in_the_admin_is_logged(client, moderator):
 
 
 @pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"reason": "Insults", "until_0": "2020-01-01", "until_1": "10:00"},
+            "until",
+            "The end of a suspension must be in the future.",
+        ),
+        ({"reason": "   "}, "reason", "This field is required."),
+    ],
+)
+def test_a_suspension_the_service_refuses_is_a_form_error_and_nothing_is_saved(
+    client, moderator, mailoutbox, data, field, message
+):
+    member = UserFactory()
+
+    response = client.post(reverse("admin:forums_suspension_add"), {"user": member.pk, **data})
+
+    assert response.status_code == 200
+    assert message in response.context["adminform"].form.errors[field]
+    assert not Suspension.objects.exists()
+    assert not ModerationLogEntry.objects.exists()
+    assert mailoutbox == []
+
+
+def test_no_moderator_suspends_themselves_in_the_admin(client, moderator):
+    response = client.post(
+        reverse("admin:forums_suspension_add"), {"user": moderator.pk, "reason": "Testing"}
+    )
+
+    assert response.status_code == 403
+    assert not Suspension.objects.exists()
+    assert not ModerationLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
     "name",
     [
         "forums_post",

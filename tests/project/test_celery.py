@@ -42,12 +42,16 @@ def test_a_worker_process_sends_mail_queued_through_redis(redis_broker, tmp_path
     }
     queue = (
         "import django; django.setup();"
+        "from celery import current_app;"
         "from core.tasks import send_email_message;"
         "send_email_message.delay(subject='Through Redis', body='Queued body',"
-        " from_email='portal@example.org', to=['b@example.org'], html='<p>Queued</p>')"
+        " from_email='portal@example.org', to=['b@example.org'], html='<p>Queued</p>');"
+        # As queued before the task moved from accounts to core.
+        "current_app.send_task('accounts.tasks.send_email_message', kwargs={'subject': 'Older',"
+        " 'body': 'Queued before', 'from_email': 'portal@example.org', 'to': ['c@example.org']})"
     )
     run_django("-c", queue, env={**env, "DJANGO_SETTINGS_MODULE": "asmpace.settings"})
-    assert redis.Redis.from_url(redis_broker).llen("celery") == 1, "the task waits in Redis"
+    assert redis.Redis.from_url(redis_broker).llen("celery") == 2, "the tasks wait in Redis"
 
     worker = subprocess.Popen(
         [
@@ -67,15 +71,16 @@ def test_a_worker_process_sends_mail_queued_through_redis(redis_broker, tmp_path
     )
     try:
         deadline = time.monotonic() + 30
-        while not list(tmp_path.glob("*.log")) and time.monotonic() < deadline:
+        while len(list(tmp_path.glob("*.log"))) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         worker.terminate()
         worker.wait(timeout=20)
 
-    sent = list(tmp_path.glob("*.log"))
-    assert len(sent) == 1, (tmp_path / "worker.out").read_text()
-    text = sent[0].read_text()
-    assert "Subject: Through Redis" in text
+    sent = sorted(path.read_text() for path in tmp_path.glob("*.log"))
+    assert len(sent) == 2, (tmp_path / "worker.out").read_text()
+    text = next(text for text in sent if "Subject: Through Redis" in text)
     assert "To: b@example.org" in text
     assert "<p>Queued</p>" in text
+    older = next(text for text in sent if "Subject: Older" in text)
+    assert "To: c@example.org" in older

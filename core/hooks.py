@@ -7,6 +7,16 @@ page goes without.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a page that an app above gives: its template, rendered inside the page (with
+    the page's context and this one on top) by `{% render_part %}` of core's template tags."""
+
+    template: str
+    context: dict = field(default_factory=dict)
 
 
 class Hook:

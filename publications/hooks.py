@@ -3,6 +3,6 @@
 from core.hooks import Hook
 
 study_facts = Hook(
-    "(request, publication) -> HTML added to a study's list of facts: <dt> and <dd> elements "
-    "about what else the portal holds on it; or None"
+    "(request, publication) -> a core.hooks.Part added to a study's list of facts: <dt> and "
+    "<dd> elements about what else the portal holds on it; or None"
 )

@@ -7,5 +7,6 @@ site_list_intro = Hook(
     "with title, summary, body_html and language; or None"
 )
 site_page_parts = Hook(
-    "(request, site) -> HTML shown on a site's page after the studies about it; or None"
+    "(request, site) -> a core.hooks.Part shown on a site's page after the studies about it; "
+    "or None"
 )

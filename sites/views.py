@@ -4,12 +4,12 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from core.hooks import Part
 from core.text import json_for_script
 from publications.models import Kind, Publication
 
@@ -109,7 +109,7 @@ def sites_of_study(request, publication):
     )
     if not sites:
         return None
-    return render_to_string("sites/includes/study_sites.html", {"sites": sites}, request=request)
+    return Part("sites/includes/study_sites.html", {"sites": sites})
 
 
 def site_sections(text):

@@ -2,13 +2,15 @@ import functools
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from portal.content import load_pages
 
 
 @pytest.fixture(autouse=True)
 def fast_and_isolated(settings, tmp_path):
-    """Cheap hashing, mail in memory, uploads in a temporary folder, no counts between tests."""
+    """Cheap hashing, mail in memory, uploads in a temporary folder, no counts or language left
+    between tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -18,6 +20,8 @@ def fast_and_isolated(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+    # A request in French leaves French active in this thread: the next test starts in English.
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
+
+from core.hooks import Part
 
 from .. import moderation, permissions, services
 from ..balance import dialogue_balance
@@ -336,4 +337,4 @@ def site_dialogue(request, site, latest=5):
             "threads": list(threads.order_by("-last_post_at", "-pk")[:latest]),
             "can_start_thread": permissions.can_start_thread(user, forum),
         }
-    return render_to_string("forums/includes/site_dialogue.html", context, request=request)
+    return Part("forums/includes/site_dialogue.html", context)

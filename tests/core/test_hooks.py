@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from core.hooks import Hook
+from core.hooks import Hook, Part
 from publications.hooks import study_facts
 from sites.hooks import site_list_intro, site_page_parts
 from tests.factories import PublicationFactory, SiteFactory
@@ -39,6 +39,22 @@ def test_first_stops_at_the_first_answer_and_an_answer_added_twice_runs_once():
     assert asked == ["x"]
     assert Hook("nobody answers").ask() == []
     assert Hook("nobody answers").first() is None
+
+
+def test_a_part_renders_in_the_pages_own_context(rf):
+    from django.template import Context, Template
+
+    page = Template("{% load parts %}<p>{{ greeting }}</p>{% render_part part %}")
+    part = Part("forums/includes/site_dialogue.html", {})
+    request = rf.get("/")
+
+    html = page.render(
+        Context({"greeting": "Bonjour", "part": part, "LANGUAGE_CODE": "fr", "request": request})
+    )
+
+    assert html.startswith("<p>Bonjour</p>")
+    assert '<section id="dialogue"' in html
+    assert 'lang="fr"' in html
 
 
 def test_the_apps_above_answer_the_sites_and_librarys_hooks():

@@ -53,6 +53,20 @@ MATRIX = {
     "reply to locked thread": ("login", 403, 403, 403, 403, 403, "saved", "saved", "saved"),
     "reply to closed consultation": ("login", 403, 403, 403, 403, 403, "saved", "saved", "saved"),
     "edit another's post": ("login", 403, 403, 403, 403, 403, 200, 200, 200),
+    # permissions.can_flag decides both the flag link on the thread page and the flag page.
+    "flag link on another's post": (
+        "-",
+        "-",
+        "shown",
+        "shown",
+        "shown",
+        "-",
+        "shown",
+        "shown",
+        "shown",
+    ),
+    "flag another's post": ("login", 403, 200, 200, 200, 403, 200, 200, 200),
+    "flag another's restricted post": (404, 404, 200, 200, 404, 403, 404, 200, 200),
     # Search shows approved posts of the forums one may see, to moderators too.
     "search finds a restricted post": (
         "-",
@@ -183,6 +197,14 @@ def outcome_of(client, world, case):
         return "found" if wanted in response.context["posts"] else "-"
     if case.startswith("feed of "):
         return status(reverse("forums:feed", kwargs={"slug": forums[case.split()[2]].slug}))
+    if case == "flag link on another's post":
+        flag = reverse("forums:flag", kwargs={"pk": world["posts"]["approved"].pk})
+        return "shown" if flag in client.get(world["thread"].get_absolute_url()).text else "-"
+    if case == "flag another's post":
+        return status(reverse("forums:flag", kwargs={"pk": world["posts"]["approved"].pk}))
+    if case == "flag another's restricted post":
+        post = world["restricted_thread"].posts.get()
+        return status(reverse("forums:flag", kwargs={"pk": post.pk}))
     if case == "edit another's post":
         return status(reverse("forums:post_edit", kwargs={"pk": world["posts"]["approved"].pk}))
     raise AssertionError(case)

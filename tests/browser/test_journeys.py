@@ -252,7 +252,8 @@ def test_explore_the_sites_from_the_map_to_a_study_and_a_forum_in_french(
     shot(visit, "explore", "map", viewport)
 
     itombwe = "Réserve naturelle d'Itombwe"
-    page.locator(f'.site-map__marker[aria-label="{itombwe}"]').click()
+    # The full-page screenshot resized the map, which refits: click once it has settled.
+    visit.click_when_still(page.locator(f'.site-map__marker[aria-label="{itombwe}"]'))
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Congo")
     visit.click_when_still(popup.get_by_role("link", name=itombwe))

@@ -51,7 +51,10 @@ def test_the_map_draws_every_site_from_this_server_alone(visitor, sites, viewpor
     assert site_map.bounding_box()["height"] >= 300
     visit.screenshot(f"sites-map-{viewport['width']}")
 
-    visit.page.locator('.site-map__marker[aria-label="Itombwe Nature Reserve"]').click()
+    # The full-page screenshot resized the map, which refits: click once it has settled.
+    visit.click_when_still(
+        visit.page.locator('.site-map__marker[aria-label="Itombwe Nature Reserve"]')
+    )
     popup = visit.page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Congo")
     visit.click_when_still(popup.get_by_role("link", name="Itombwe Nature Reserve"))
@@ -100,7 +103,7 @@ def test_a_site_name_is_shown_as_text_never_as_markup(visitor):
     visit = visitor(DESKTOP)
     visit.goto("/sites/")
 
-    visit.page.locator(".site-map__marker").click()
+    visit.click_when_still(visit.page.locator(".site-map__marker"))
 
     link = visit.page.locator(".leaflet-popup-content a")
     expect(link).to_have_text('<img src=x onerror="document.title=1"> & <b>Bold</b>')

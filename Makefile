@@ -37,7 +37,9 @@ test: install messages
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # Figures for notes and reviews, not pass/fail (bench/*.py say what they measure). The library's
-# search is measured on PostgreSQL: the local server unless DATABASE_URL names another.
+# search, the dialogue at scale and the throughput against a bare Django view (which needs
+# Debian's wrk and redis-server) are measured on PostgreSQL: the local server unless DATABASE_URL
+# names another.
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/asmpace)
 bench: install messages
 	$(PY) bench/pages.py
@@ -45,6 +47,7 @@ bench: install messages
 	$(PY) bench/weight.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/throughput.py
 
 # New migrations, formatted like the rest of the code (CI checks the format).
 migrations: install

@@ -362,3 +362,24 @@ def test_a_site_page_shows_its_forums_latest_threads(client, gola):
     hidden = client.get(gola.get_absolute_url()).text
     assert "Diamonds in the buffer zone" not in hidden
     assert forum.get_absolute_url() not in hidden
+
+
+def test_a_study_page_lists_its_sites_at_the_same_query_cost_however_many(client, gola, hidden):
+    """The sites about a study come from this app's answer to the library's hook: the study page
+    shows the published ones (never a draft to a visitor), at a cost that does not grow."""
+    study = gola.publications.get()
+    hidden.publications.add(study)
+    client.get(study.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        text = client.get(study.get_absolute_url()).text
+    for n in range(10):
+        SiteFactory(slug=f"more-{n}", name=f"Reserve {n}", fr=f"Réserve {n}", publications=[study])
+
+    with CaptureQueriesContext(connection) as many:
+        more = client.get(study.get_absolute_url()).text
+
+    assert "Gola Rainforest National Park" in text
+    assert "A draft site" not in text
+    assert hidden.get_absolute_url() not in more
+    assert all(f"Reserve {n}</a>" in more for n in range(10))
+    assert len(many) == len(few)

@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from core.pagecache import CONTENT, unshown, watch
+
 from .roles import MODERATORS, grant_role_permissions
 
 
@@ -21,6 +23,10 @@ class AccountsConfig(AppConfig):
     # configuration before any app's models.
 
     def ready(self):
+        from .models import User, VerificationRequest
+
+        watch(User, shown_change)
+        unshown(VerificationRequest)
         post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
 
     def personal_data(self, user):
@@ -48,3 +54,14 @@ class AccountsConfig(AppConfig):
             ),
             "staff_groups": list(user.groups.values_list("name", flat=True)),
         }
+
+
+# What a user's save changes on no page: signing in, a password, the language of their emails.
+UNSHOWN_USER_FIELDS = {"last_login", "password", "preferred_language"}
+
+
+def shown_change(user, *, created, update_fields, **kwargs):
+    """A new account is on no page yet; a changed name, group or mark is on every post."""
+    if created or (update_fields and set(update_fields) <= UNSHOWN_USER_FIELDS):
+        return ()
+    return (CONTENT,)

@@ -5,14 +5,18 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, UpdateView
 from django.views.i18n import set_language
+
+from core.origin import is_same_origin
 
 from .adapter import remember_language
 from .forms import AccountDeleteForm, ProfileForm
@@ -77,10 +81,16 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
         return HttpResponseRedirect(reverse("portal:home"))
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class LanguageSwitchView(View):
-    """Django's set_language, which also remembers the choice on the person's account."""
+    """Django's set_language, which also remembers the choice on the person's account.
+
+    The switcher is on visitors' cached pages, which hold no CSRF token: the request's origin is
+    checked instead (core.origin), so another site still cannot switch anyone's language."""
 
     def post(self, request):
+        if not is_same_origin(request):
+            return HttpResponseForbidden(_("This form was sent from another site."))
         response = set_language(request)
         language = request.POST.get("language")
         user = request.user

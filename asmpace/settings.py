@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Visitors' pages from the cache, before anything else is spent on them (see the module).
+    "core.pagecache.VisitorPageCacheMiddleware",
     # After whitenoise, which answers static files itself; compresses pages (see the module).
     "core.compression.PageCompressionMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -124,6 +126,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How long a visitor's page is kept (seconds; 0 turns the page cache off). Pages never go stale
+# within that time: any write that changes them makes them anew (core/pagecache.py).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
 
 # Background work: eager (inline) unless a broker is configured.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"

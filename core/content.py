@@ -13,6 +13,8 @@ from typing import Any
 
 from django.contrib.sites.models import Site
 
+from . import pagecache
+
 
 class ContentError(ValueError):
     """A content file that cannot be loaded as it is; the message names the file and entry."""
@@ -49,6 +51,9 @@ def load_each(
             tally.created += 1
         else:
             tally.updated += 1
+    if tally.created or tally.updated:
+        # Loaders write with QuerySet.update(), which sends no signal.
+        pagecache.bump(pagecache.CONTENT)
     return tally
 
 

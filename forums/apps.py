@@ -22,7 +22,15 @@ class ForumsConfig(AppConfig):
     # configuration before any app's models.
 
     def ready(self):
+        from core import pagecache
+
+        from .models import Flag, Post, PostRevision, Subscription, Suspension, Thread
         from .views.dialogue import site_dialogue
+
+        pagecache.watch(Post, lambda post, **kw: ("dialogue", f"thread:{post.thread_id}"))
+        pagecache.watch(Thread, lambda thread, **kw: ("dialogue", f"thread:{thread.pk}"))
+        # Visitors see none of these; what they change on a page goes through a post's save.
+        pagecache.unshown(Flag, PostRevision, Subscription, Suspension)
 
         site_page_parts.answer(site_dialogue)
 

@@ -183,7 +183,11 @@ class Thread(models.Model):
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
         ordering = ("-is_pinned", "-last_post_at", "-pk")
-        indexes = [models.Index(fields=["forum", "is_visible", "-is_pinned", "-last_post_at"])]
+        indexes = [
+            models.Index(fields=["forum", "is_visible", "-is_pinned", "-last_post_at"]),
+            # A forum's newest post (services.forum_last_post), read at every post.
+            models.Index(fields=["forum", "is_visible", "-last_post_at"]),
+        ]
 
     def __str__(self):
         return self.title

@@ -99,7 +99,8 @@ def thread_set(
         old_forum, thread.forum = thread.forum, to_forum
         thread.save(update_fields=["forum"])
         refresh_counts(thread=thread)
-        forum_refresh(forum=old_forum)
+        for forum in (old_forum, to_forum):
+            forum_refresh(forum=forum)
     else:
         field, value = THREAD_FLAGS[action]
         before, after = {field: getattr(thread, field)}, {field: value}

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from core import pagecache
 
 from . import permissions, tasks
 from .models import (
@@ -206,8 +207,15 @@ def post_status_changed(*, post: Post) -> None:
         transaction.on_commit(lambda: tasks.notify_subscribers.delay(post.pk))
 
 
+@transaction.atomic
 def refresh_counts(*, thread: Thread) -> None:
-    """Recount a thread and its forum from their approved posts."""
+    """Recount a thread from its posts, and move its forum's counts by the difference.
+
+    The thread's row is locked first, so two posts written at once in one thread are counted one
+    after the other. The forum's counts move by increments, which stay exact however many of its
+    threads write at once, and cost the same in a forum of 10 threads as in one of 10,000."""
+    before = Thread.objects.select_for_update().values("is_visible", "reply_count")
+    before = before.get(pk=thread.pk)
     approved = thread.posts.approved()
     first = thread.posts.order_by("created_at", "pk").first()
     last = approved.order_by("-created_at", "-pk").first()
@@ -221,18 +229,40 @@ def refresh_counts(*, thread: Thread) -> None:
         last_post=last,
         last_post_at=thread.last_post_at,
     )
-    forum_refresh(forum=thread.forum)
+    Forum.objects.filter(pk=thread.forum_id).update(
+        thread_count=F("thread_count") + int(thread.is_visible) - int(before["is_visible"]),
+        post_count=F("post_count")
+        + public_posts(thread.is_visible, thread.reply_count)
+        - public_posts(before["is_visible"], before["reply_count"]),
+    )
+    # A statement of its own, after the forum's row is locked: it sees every earlier commit.
+    Forum.objects.filter(pk=thread.forum_id).update(last_post=forum_last_post(thread.forum_id))
+    pagecache.bump("dialogue", f"thread:{thread.pk}")
+
+
+def public_posts(is_visible: bool, reply_count: int) -> int:
+    """What a thread adds to its forum's count of posts (Post.objects.public())."""
+    return reply_count + 1 if is_visible else 0
+
+
+def forum_last_post(forum_id) -> int | None:
+    """The newest public post of a forum, found through its threads (by an index)."""
+    threads = Thread.objects.filter(forum_id=forum_id, is_visible=True, last_post__isnull=False)
+    return threads.order_by("-last_post_at").values_list("last_post", flat=True).first()
 
 
 def forum_refresh(*, forum: Forum) -> None:
+    """Recount a forum from all its posts: after a thread moves out of it, and at a bulk load."""
     counts = Thread.objects.filter(forum=forum).aggregate(
         threads=Count("pk", filter=Q(is_visible=True)),
     )
     posts = Post.objects.public().filter(thread__forum=forum)
-    last = posts.order_by("-created_at", "-pk").first()
     Forum.objects.filter(pk=forum.pk).update(
-        thread_count=counts["threads"], post_count=posts.count(), last_post=last
+        thread_count=counts["threads"],
+        post_count=posts.count(),
+        last_post=forum_last_post(forum.pk),
     )
+    pagecache.bump("dialogue")
 
 
 # Subscriptions (forums.notifications sends what they ask for).

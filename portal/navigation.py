@@ -1,3 +1,5 @@
+import contextlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
@@ -40,9 +42,13 @@ def available_ways_in():
 def footer_pages(language):
     """(title, url) of the pages linked in the footer; cached until a page changes."""
     key = f"portal:footer-pages:{language}"
-    links = cache.get(key)
+    try:
+        links = cache.get(key)
+    except Exception:  # the cache is down: read the pages, as on a first visit
+        links = None
     if links is None:
         pages = Page.objects.in_language(language)
         links = [(page.title, page.get_absolute_url()) for page in pages if page.in_footer]
-        cache.set(key, links, timeout=None)
+        with contextlib.suppress(Exception):
+            cache.set(key, links, timeout=None)
     return links

@@ -2,6 +2,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from core.pagecache import VisitorPageMixin
+
 from . import search
 from .forms import PortalSearchForm
 from .models import EMBEDDED_PAGES, SITES_INTRO, Page
@@ -10,7 +12,7 @@ from .navigation import available_ways_in
 HOME_SECTIONS = ("about", "objectives", "principles", "partners")
 
 
-class HomeView(TemplateView):
+class HomeView(VisitorPageMixin, TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
@@ -23,7 +25,7 @@ class HomeView(TemplateView):
         )
 
 
-class PageDetailView(TemplateView):
+class PageDetailView(VisitorPageMixin, TemplateView):
     template_name = "portal/page.html"
 
     def get(self, request, *args, **kwargs):

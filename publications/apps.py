@@ -23,7 +23,11 @@ class PublicationsConfig(AppConfig):
     # configuration before any app's models.
 
     def ready(self):
-        from .models import Publication
+        from core import pagecache
+
+        from .models import DownloadCount, Publication
+
+        pagecache.unshown(DownloadCount)
 
         # The library's search selects its matches by id, thousands at a time (search.matching).
         Publication._meta.pk.register_lookup(AnyOf)

@@ -4,6 +4,8 @@
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from core import pagecache
+
 from .models import Extraction, Publication
 from .search import index_publication
 
@@ -41,4 +43,5 @@ def publication_text_extract(*, publication_id: int) -> None:
         extraction=Extraction.DONE,
         extraction_error="",
     )
+    pagecache.bump(pagecache.CONTENT)  # the study's page shows its number of pages
     index_publication(publication_id)

@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import pagecache
+
 from .models import DownloadCount, Extraction, Publication
 from .search import index_publication
 from .tasks import extract_text
@@ -17,6 +19,8 @@ def publication_file_changed(*, publication: Publication, previous_name: str = "
     storage = publication.file.storage
     if previous_name and previous_name != publication.file.name:
         transaction.on_commit(lambda: storage.delete(previous_name))
+    # The page shows the file's size and pages, written below with update().
+    pagecache.bump(pagecache.CONTENT)
     if not publication.file:
         Publication.objects.filter(pk=publication.pk).update(
             file_size=None,

@@ -5,6 +5,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from core.pagecache import VisitorPageMixin
 from core.text import json_for_script
 
 from . import citations, downloads, search, services
@@ -21,7 +22,7 @@ class VisiblePublicationMixin:
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
 
-class PublicationListView(ListView):
+class PublicationListView(VisitorPageMixin, ListView):
     template_name = "publications/publication_list.html"
     context_object_name = "publications"
     paginate_by = 20
@@ -70,7 +71,7 @@ class PublicationListView(ListView):
         return {"name": name, "label": self.form.fields[name].label, "values": values}
 
 
-class PublicationDetailView(VisiblePublicationMixin, DetailView):
+class PublicationDetailView(VisitorPageMixin, VisiblePublicationMixin, DetailView):
     template_name = "publications/publication_detail.html"
     context_object_name = "publication"
 

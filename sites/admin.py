@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core import pagecache
+
 from .models import Mineral, Site, SiteText
 
 
@@ -81,11 +83,13 @@ class SiteAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish the selected sites"))
     def publish(self, request, queryset):
         count = queryset.update(is_published=True)
+        pagecache.bump(pagecache.CONTENT)
         message = ngettext("%(count)d site published.", "%(count)d sites published.", count)
         self.message_user(request, message % {"count": count})
 
     @admin.action(description=_("Unpublish the selected sites"))
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False)
+        pagecache.bump(pagecache.CONTENT)
         message = ngettext("%(count)d site unpublished.", "%(count)d sites unpublished.", count)
         self.message_user(request, message % {"count": count})

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from core.hooks import Part
+from core.pagecache import VisitorPageMixin
 from core.text import json_for_script
 from publications.models import Kind, Publication
 
@@ -27,7 +28,7 @@ class VisibleSitesMixin:
         return Site.objects.visible_to(self.request.user)
 
 
-class SiteListView(VisibleSitesMixin, TemplateView):
+class SiteListView(VisitorPageMixin, VisibleSitesMixin, TemplateView):
     """Every site on a map, and the same sites as a list for screen readers and no JavaScript."""
 
     template_name = "sites/site_list.html"
@@ -52,7 +53,10 @@ class SiteListView(VisibleSitesMixin, TemplateView):
         )
 
 
-class SiteDetailView(VisibleSitesMixin, DetailView):
+class SiteDetailView(VisitorPageMixin, VisibleSitesMixin, DetailView):
+    def page_tags(self):
+        return ("dialogue",)  # the site's page shows its forum's latest threads
+
     template_name = "sites/site_detail.html"
     context_object_name = "site"
 
@@ -85,7 +89,7 @@ class SiteDetailView(VisibleSitesMixin, DetailView):
         )
 
 
-class SiteGeoJSONView(VisibleSitesMixin, View):
+class SiteGeoJSONView(VisitorPageMixin, VisibleSitesMixin, View):
     """All visible sites as a GeoJSON file that a GIS tool opens as it is."""
 
     def get(self, request, *args, **kwargs):

@@ -25,6 +25,22 @@ def fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def page_cache_off(settings):
+    """For counting the queries of a page as it is made: from the page cache it makes none."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, page_cache_off):
+    return django_assert_num_queries
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries, page_cache_off):
+    return django_assert_max_num_queries
+
+
+@pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """`with committed(): ...` runs what waits for the transaction to commit, such as mail."""
     return functools.partial(django_capture_on_commit_callbacks, execute=True)

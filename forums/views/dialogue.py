@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core.hooks import Part
+from core.pagecache import VisitorPageMixin
 
 from .. import moderation, permissions, services
 from ..balance import dialogue_balance
@@ -42,7 +43,10 @@ def get_thread(user, forum_slug, pk):
     return thread
 
 
-class ForumIndexView(TemplateView):
+class ForumIndexView(VisitorPageMixin, TemplateView):
+    def page_tags(self):
+        return ("dialogue",)
+
     template_name = "forums/index.html"
 
     def get_context_data(self, **kwargs):
@@ -58,7 +62,10 @@ class ForumIndexView(TemplateView):
         )
 
 
-class ForumDetailView(ListView):
+class ForumDetailView(VisitorPageMixin, ListView):
+    def page_tags(self):
+        return ("dialogue",)
+
     template_name = "forums/forum.html"
     context_object_name = "threads"
     paginate_by = settings.FORUM_THREADS_PER_PAGE
@@ -91,7 +98,10 @@ class PageView(TemplateView):
         return self.render_to_response(self.get_context_data())
 
 
-class ThreadDetailView(PageView):
+class ThreadDetailView(VisitorPageMixin, PageView):
+    def page_tags(self):
+        return (f"thread:{self.kwargs['pk']}",)
+
     template_name = "forums/thread.html"
 
     def get_context_data(self, **kwargs):

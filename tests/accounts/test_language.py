@@ -49,3 +49,37 @@ def test_the_switcher_works_without_javascript(client):
     assert f'action="{SWITCH}"' in page
     assert 'name="language" value="fr"' in page
     assert 'name="language" value="en"' in page
+
+
+def test_the_switcher_works_from_a_visitors_cached_page_without_a_token():
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/").content.decode()
+    response = browser.post(
+        SWITCH, {"language": "fr", "next": "/"}, HTTP_SEC_FETCH_SITE="same-origin"
+    )
+
+    assert "csrfmiddlewaretoken" not in page
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "fr"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_ORIGIN": "https://elsewhere.example"},
+    ],
+)
+def test_another_site_cannot_switch_anyones_language(client, headers):
+    person = UserFactory(preferred_language="en")
+    client.force_login(person)
+
+    response = client.post(SWITCH, {"language": "fr", "next": "/"}, **headers)
+
+    assert response.status_code == 403
+    assert "django_language" not in response.cookies
+    person.refresh_from_db()
+    assert person.preferred_language == "en"

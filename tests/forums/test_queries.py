@@ -65,6 +65,7 @@ def reader(request, client):
     return request.param
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_pages_cost_the_same_queries_as_the_dialogue_grows(client, reader):
     forum = ForumFactory()
     thread = ThreadFactory(forum=forum)

@@ -294,9 +294,9 @@ def test_a_hostile_title_stays_inside_the_json_ld(client):
     [data] = map(json.loads, head.json_ld)
     assert data["name"] == title
     assert head.values("citation_title") == [title]
-    nonce = response.text.split('<script type="application/ld+json" nonce="')[1].split('"')[0]
-    assert nonce
-    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    # A data block, which no policy blocks: the page needs no nonce, and can be cached.
+    assert '<script type="application/ld+json">' in response.text
+    assert "nonce-" not in response["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize(

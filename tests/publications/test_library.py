@@ -201,6 +201,7 @@ def build_catalogue(size):
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "study"}, {"topic": "t1", "country": "SL"}])
+@pytest.mark.usefixtures("page_cache_off")
 def test_the_list_costs_the_same_queries_for_3_or_300_studies(
     client, django_assert_num_queries, params
 ):

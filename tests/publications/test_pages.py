@@ -56,6 +56,7 @@ def test_a_study_page_shows_everything_a_reader_needs(client, itombwe):
     assert ">2012," in text
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_the_study_page_costs_the_same_queries_however_rich(client, itombwe):
     plain = PublicationFactory()
     client.get(plain.get_absolute_url())

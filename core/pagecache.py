@@ -1,0 +1,215 @@
+"""Whole pages for visitors, from the cache: never stale, never somebody else's.
+
+Most readers are visitors, and a visitor's page is the same for every visitor who reads it in
+the same language. A view that says so (`VisitorPageMixin`) is rendered once; the next visitor
+gets the stored bytes, already gzipped, for about what a bare Django view costs.
+
+Never stale. A page records the versions of the tags it was made from: "content" (pages,
+studies, sites, forums, people's names: everything rarely written), and what the view names,
+such as "dialogue" or "thread:12". Every write bumps the tags it touches: a model's save or
+delete does it through signals (`watch` says which tags a model touches; a model nobody named
+bumps "content"), and a service that writes with `QuerySet.update()` calls `bump` itself. A
+page is served only while all its versions are current. The versions are read before the view
+reads the database, and a bump happens at the write and again once its transaction commits, so
+a page made while a write was committing is stored under versions that are already old.
+
+Never another's. Only a request with no session, no messages cookie and no Authorization header
+reads or fills the cache, and only an answer that set no cookie is stored: a form's CSRF token
+sets one, so a page with a token is never stored. A page whose Content-Security-Policy carries a
+nonce is not stored either (a nonce must never be shared). A signed-in person's request never
+touches the cache, so their page cannot reach a visitor, nor a visitor's reach them.
+
+The key holds the scheme, host, path and query, the language the visitor gets (from the
+language cookie or Accept-Language, as LocaleMiddleware decides) and whether they accept gzip;
+the answer says so in `Vary: Accept-Encoding, Accept-Language, Cookie`.
+
+If the cache cannot be reached the page is made as if nothing were cached; a bump that failed is
+tried again at this process's next request.
+"""
+
+import hashlib
+import logging
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_from_request
+
+logger = logging.getLogger(__name__)
+
+CONTENT = "content"
+HIT_HEADER = "X-Page-Cache"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Apps whose rows no page shows: sessions, the admin's history, allauth's records.
+UNSHOWN_APPS = {"sessions", "admin", "contenttypes", "account", "mfa", "socialaccount"}
+WATCHED = {}
+_unsent_bumps = set()
+
+
+def watch(model, tags_of):
+    """Bump tags_of(instance, **signal arguments) whenever a row of model changes."""
+    WATCHED[model] = tags_of
+
+
+def unshown(*models):
+    """Rows that no cached page shows: their writes bump nothing."""
+    for model in models:
+        WATCHED[model] = lambda instance, **kwargs: ()
+
+
+def bump(*tags):
+    """Pages made from these tags are out of date: now, and again when the write commits."""
+    _new_versions(tags)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        connection.on_commit(lambda: _new_versions(tags), robust=True)
+
+
+def _new_versions(tags):
+    try:
+        cache.set_many({_version_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
+    except Exception:
+        _unsent_bumps.update(tags)
+        logger.exception("The page cache could not be told of a change to %s", tags)
+
+
+def _version_key(tag):
+    return f"page-version:{tag}"
+
+
+def changed(sender, instance=None, created=False, update_fields=None, action=None, **kwargs):
+    if action is not None and not action.startswith("post_"):
+        return  # m2m_changed fires before and after; the "post_" signal is the write
+    if sender in WATCHED:
+        tags = WATCHED[sender](instance, created=created, update_fields=update_fields)
+    elif sender._meta.app_label in UNSHOWN_APPS:
+        return
+    else:
+        tags = (CONTENT,)
+    if tags:
+        bump(*tags)
+
+
+def connect_signals():
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(changed, dispatch_uid=f"pagecache-{signal}")
+
+
+def depends_on(request, *tags):
+    """Called by a view before it reads anything: the page shows these tags (and "content")."""
+    if not hasattr(request, "_page_cache_key"):
+        return
+    keys = [_version_key(tag) for tag in (CONTENT, *tags)]
+    try:
+        versions = cache.get_many(keys)
+        if len(versions) < len(keys):
+            for key in set(keys) - set(versions):
+                cache.add(key, uuid.uuid4().hex, timeout=None)
+            versions = cache.get_many(keys)  # another process may have added its own first
+    except Exception:
+        logger.exception("The page cache could not be read")
+        return
+    request._page_cache_versions = versions
+
+
+class VisitorPageMixin:
+    """For a view whose page, for a visitor, depends only on its URL and language."""
+
+    def page_tags(self):
+        return ()
+
+    def dispatch(self, request, *args, **kwargs):
+        depends_on(request, *self.page_tags())
+        return super().dispatch(request, *args, **kwargs)
+
+
+class VisitorPageCacheMiddleware:
+    """Serves and stores visitors' pages; goes before the compression middleware, so that what
+    is stored is what was sent, gzipped or not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.blocking_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+
+    def __call__(self, request):
+        if _unsent_bumps:
+            tags = tuple(_unsent_bumps)
+            _unsent_bumps.clear()
+            _new_versions(tags)
+        key = self.key(request)
+        if key is None:
+            return self.get_response(request)
+        cached = self.cached(key)
+        if cached is not None:
+            return cached
+        request._page_cache_key = key
+        response = self.get_response(request)
+        if self.storable(request, response):
+            patch_vary_headers(response, ("Accept-Encoding", "Accept-Language", "Cookie"))
+            self.store(key, request._page_cache_versions, response)
+        return response
+
+    def key(self, request):
+        if (
+            not settings.PAGE_CACHE_SECONDS
+            or request.method != "GET"
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
+            return None
+        if any(name in request.COOKIES for name in self.blocking_cookies):
+            return None
+        path = request.get_full_path()
+        if len(path) > 1000:
+            return None
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return None
+        language = get_language_from_request(request)
+        gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+        what = f"{request.scheme}://{host}{path} {language} {gzip}"
+        return "page:" + hashlib.sha256(what.encode()).hexdigest()
+
+    def cached(self, key):
+        try:
+            entry = cache.get(key)
+            if entry is None:
+                return None
+            versions, headers, body = entry
+            if cache.get_many(list(versions)) != versions:
+                return None
+        except Exception:
+            logger.exception("The page cache could not be read")
+            return None
+        response = HttpResponse(body)
+        for name, value in headers:
+            response.headers[name] = value
+        response.headers[HIT_HEADER] = "hit"
+        return response
+
+    def storable(self, request, response):
+        user = getattr(request, "user", None)
+        policy = response.get("Content-Security-Policy", "")
+        return (
+            hasattr(request, "_page_cache_versions")
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and user is not None
+            and not user.is_authenticated
+            and "nonce-" not in policy
+            and "private" not in response.get("Cache-Control", "")
+        )
+
+    def store(self, key, versions, response):
+        headers = list(response.items())
+        try:
+            cache.set(key, (versions, headers, response.content), settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.exception("The page cache could not be written")

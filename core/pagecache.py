@@ -27,6 +27,7 @@ If the cache cannot be reached the page is made as if nothing were cached; a bum
 tried again at this process's next request.
 """
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -38,8 +39,10 @@ from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language_from_request
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_from_request
 
 logger = logging.getLogger(__name__)
 
@@ -101,10 +104,8 @@ def connect_signals():
         signal.connect(changed, dispatch_uid=f"pagecache-{signal}")
 
 
-def depends_on(request, *tags):
-    """Called by a view before it reads anything: the page shows these tags (and "content")."""
-    if not hasattr(request, "_page_cache_key"):
-        return
+def current_versions(tags):
+    """{version key: version} of "content" and these tags; None if the cache cannot say."""
     keys = [_version_key(tag) for tag in (CONTENT, *tags)]
     try:
         versions = cache.get_many(keys)
@@ -114,8 +115,41 @@ def depends_on(request, *tags):
             versions = cache.get_many(keys)  # another process may have added its own first
     except Exception:
         logger.exception("The page cache could not be read")
-        return
-    request._page_cache_versions = versions
+        return None
+    return versions
+
+
+def depends_on(request, *tags):
+    """Called by a view before it reads anything: the page shows these tags (and "content")."""
+    if hasattr(request, "_page_cache_key"):
+        versions = current_versions(tags)
+        if versions is not None:
+            request._page_cache_versions = versions
+
+
+def fragments(items, *, template, tags, name):
+    """{item.pk: template rendered with {name: item}}, for everyone who reads these items: kept
+    in the cache while the tags' versions (and "content") are current, like a visitor's page.
+
+    For the parts of a signed-in reader's page that are the same for every reader, such as a
+    post; the template sees the item and nothing of the request."""
+    versions = current_versions(tags)
+    stamp = "".join(versions[key] for key in sorted(versions)) if versions else None
+    language = get_language()
+    keys = {f"fragment:{template}:{item.pk}:{language}:{stamp}": item for item in items}
+    found = {}
+    if stamp:
+        with contextlib.suppress(Exception):
+            found = cache.get_many(list(keys))
+    made = {
+        key: render_to_string(template, {name: item})
+        for key, item in keys.items()
+        if key not in found
+    }
+    if made and stamp:
+        with contextlib.suppress(Exception):
+            cache.set_many(made, settings.PAGE_CACHE_SECONDS or 1)
+    return {item.pk: mark_safe(found.get(key) or made[key]) for key, item in keys.items()}  # noqa: S308 - rendered by our template
 
 
 class VisitorPageMixin:

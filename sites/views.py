@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -20,6 +21,7 @@ from .hooks import site_list_intro, site_page_parts
 from .models import Site
 
 PROGRAMME_WIDE = (Kind.GLOBAL_STUDY, Kind.TOOLKIT)
+PROGRAMME_STUDIES_SHOWN = 6
 GEOJSON_FILENAME = "asm-pace-sites.geojson"
 
 
@@ -38,6 +40,13 @@ class SiteListView(VisitorPageMixin, VisibleSitesMixin, TemplateView):
         form = SiteFilterForm(self.request.GET, sites=visible)
         filters = form.filters()
         sites = list(visible.filtered(**filters).with_texts())
+        # The newest few; the library lists them all (a map page must not grow with the library).
+        programme_studies = list(
+            Publication.objects.published()
+            .filter(kind__in=PROGRAMME_WIDE)
+            .for_listing()
+            .order_by("kind", "-year", "-pk")[: PROGRAMME_STUDIES_SHOWN + 1]
+        )
         return super().get_context_data(
             sites=sites,
             form=form,
@@ -45,20 +54,23 @@ class SiteListView(VisitorPageMixin, VisibleSitesMixin, TemplateView):
             intro=site_list_intro.first(self.request),
             features=geodata.feature_collection(sites),
             map_settings=map_settings(),
-            programme_studies=Publication.objects.published()
-            .filter(kind__in=PROGRAMME_WIDE)
-            .for_listing()
-            .order_by("kind", "-year"),
+            programme_studies=programme_studies[:PROGRAMME_STUDIES_SHOWN],
+            more_programme_studies=[
+                (kind.label, f"{reverse('publications:list')}?kind={kind.value}")
+                for kind in PROGRAMME_WIDE
+            ]
+            if len(programme_studies) > PROGRAMME_STUDIES_SHOWN
+            else [],
             **kwargs,
         )
 
 
 class SiteDetailView(VisitorPageMixin, VisibleSitesMixin, DetailView):
-    def page_tags(self):
-        return ("dialogue",)  # the site's page shows its forum's latest threads
-
     template_name = "sites/site_detail.html"
     context_object_name = "site"
+
+    def page_tags(self):
+        return ("dialogue",)  # the site's page shows its forum's latest threads
 
     def get_object(self):
         studies = Publication.objects.visible_to(self.request.user).for_listing()

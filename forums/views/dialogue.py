@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from core import pagecache
 from core.hooks import Part
 from core.pagecache import VisitorPageMixin
 
@@ -121,7 +122,7 @@ class ThreadDetailView(VisitorPageMixin, PageView):
             thread=thread,
             forum=thread.forum,
             page_obj=page,
-            posts=with_decisions(page.object_list),
+            posts=with_shared_html(thread, with_decisions(page.object_list)),
             balance=dialogue_balance(thread),
             subscription=subscription_for(user, thread),
             can_reply=can_reply,
@@ -314,6 +315,21 @@ def with_decisions(posts):
     decisions = moderation.decisions_on(posts)
     for post in posts:
         post.decision = decisions.get(post.pk)
+    return posts
+
+
+def with_shared_html(thread, posts):
+    """Each approved post carrying `shared_html`: what every reader sees of it, rendered once
+    for all readers until the thread or a name in it changes (core.pagecache.fragments)."""
+    approved = [post for post in posts if post.is_approved]
+    shared = pagecache.fragments(
+        approved,
+        template="forums/includes/post_content.html",
+        tags=(f"thread:{thread.pk}",),
+        name="post",
+    )
+    for post in approved:
+        post.shared_html = shared[post.pk]
     return posts
 
 

@@ -71,7 +71,7 @@ def write_at_once(monkeypatch, *writes):
     def run(write):
         try:
             write()
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

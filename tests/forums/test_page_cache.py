@@ -190,3 +190,25 @@ def test_a_restricted_forum_is_never_cached_for_outsiders():
     for url in (secret.get_absolute_url(), forum.get_absolute_url()):
         assert visit(url).status_code == 404
     assert "the buyers' names" not in visit("/forums/").content.decode()
+
+
+def test_signed_in_readers_share_each_posts_html_but_never_their_controls(thread, reply):
+    author, reader = Client(), Client()
+    author.force_login(reply.author)
+    reader.force_login(UserFactory(name="Another Reader"))
+    edit_link = f'href="/forums/posts/{reply.pk}/edit/"'
+
+    first = reader.get(thread.get_absolute_url()).content.decode()
+    own = author.get(thread.get_absolute_url()).content.decode()
+    again = reader.get(thread.get_absolute_url()).content.decode()
+
+    assert "The buyers come on Mondays." in first
+    assert "The buyers come on Mondays." in own
+    assert edit_link in own
+    assert edit_link not in first
+    assert edit_link not in again
+
+    reply.author.name = "Amani B."
+    reply.author.save()
+
+    assert "Amani B." in reader.get(thread.get_absolute_url()).content.decode()

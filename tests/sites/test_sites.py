@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from publications.models import Kind
 from sites.models import Site
+from sites.views import PROGRAMME_STUDIES_SHOWN
 from tests.factories import (
     MineralFactory,
     PublicationFactory,
@@ -385,3 +386,15 @@ def test_a_study_page_lists_its_sites_at_the_same_query_cost_however_many(client
     assert hidden.get_absolute_url() not in more
     assert all(f"Reserve {n}</a>" in more for n in range(10))
     assert len(many) == len(few)
+
+
+def test_the_map_lists_the_newest_programme_wide_studies_and_links_to_the_rest(client, gola):
+    for year in range(2010, 2018):
+        PublicationFactory(kind=Kind.GLOBAL_STUDY, title=f"Global study {year}", year=year)
+
+    page = client.get(reverse("sites:list")).content.decode()
+
+    assert "Global study 2017" in page
+    assert "Global study 2011" not in page
+    assert page.count("Global study 20") == PROGRAMME_STUDIES_SHOWN
+    assert f'href="{reverse("publications:list")}?kind={Kind.GLOBAL_STUDY.value}"' in page

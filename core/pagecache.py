@@ -169,6 +169,7 @@ class VisitorPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.version_keys = {}  # {page key: its tags' version keys}, learnt from the pages read
         self.blocking_cookies = (settings.SESSION_COOKIE_NAME, "messages")
 
     def __call__(self, request):
@@ -212,11 +213,11 @@ class VisitorPageCacheMiddleware:
 
     def cached(self, key):
         try:
-            entry = cache.get(key)
+            entry, current = self.entry_and_versions(key)
             if entry is None:
                 return None
             versions, headers, body = entry
-            if cache.get_many(list(versions)) != versions:
+            if current != versions:
                 return None
         except Exception:
             logger.exception("The page cache could not be read")
@@ -226,6 +227,26 @@ class VisitorPageCacheMiddleware:
             response.headers[name] = value
         response.headers[HIT_HEADER] = "hit"
         return response
+
+    def entry_and_versions(self, key):
+        """The stored page and the current versions of its tags: in one round trip once this
+        process has seen which tags the page at that key depends on."""
+        version_keys = self.version_keys.get(key)
+        if version_keys is None:
+            entry = cache.get(key)
+            if entry is None:
+                return None, None
+            version_keys = list(entry[0])
+            if len(self.version_keys) > 50_000:
+                self.version_keys.clear()
+            self.version_keys[key] = version_keys
+            return entry, cache.get_many(version_keys)
+        found = cache.get_many([key, *version_keys])
+        entry = found.pop(key, None)
+        if entry is not None and list(entry[0]) != version_keys:
+            self.version_keys.pop(key)
+            found = cache.get_many(list(entry[0]))
+        return entry, found
 
     def storable(self, request, response):
         user = getattr(request, "user", None)

@@ -126,10 +126,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With a shared cache, a signed-in request reads its session from Redis instead of the database
+# (written to both; Django falls back to the database when the cache fails).
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# How long a visitor's page is kept (seconds; 0 turns the page cache off). Pages never go stale
-# within that time: any write that changes them makes them anew (core/pagecache.py).
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600)
+# How long a visitor's page (or a post's HTML) is kept, in seconds; 0 turns the page cache off.
+# Pages never go stale within that time: any write that changes them makes them anew
+# (core/pagecache.py), which needs a cache that every process shares, so it is off without Redis.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 3600 if REDIS_URL else 0)
 
 # Background work: eager (inline) unless a broker is configured.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"

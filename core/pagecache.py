@@ -133,7 +133,7 @@ def fragments(items, *, template, tags, name):
 
     For the parts of a signed-in reader's page that are the same for every reader, such as a
     post; the template sees the item and nothing of the request."""
-    versions = current_versions(tags)
+    versions = current_versions(tags) if settings.PAGE_CACHE_SECONDS else None
     stamp = "".join(versions[key] for key in sorted(versions)) if versions else None
     language = get_language()
     keys = {f"fragment:{template}:{item.pk}:{language}:{stamp}": item for item in items}
@@ -148,7 +148,7 @@ def fragments(items, *, template, tags, name):
     }
     if made and stamp:
         with contextlib.suppress(Exception):
-            cache.set_many(made, settings.PAGE_CACHE_SECONDS or 1)
+            cache.set_many(made, settings.PAGE_CACHE_SECONDS)
     return {item.pk: mark_safe(found.get(key) or made[key]) for key, item in keys.items()}  # noqa: S308 - rendered by our template
 
 

@@ -17,6 +17,8 @@ def fast_and_isolated(settings, tmp_path):
     # Newcomers' posts wait for a moderator by default; the tests of that rule turn it back on
     # (tests/forums/test_premoderation.py), the others test what happens once a post is shown.
     settings.FORUM_TRUSTED_AFTER_POSTS = 0
+    # The page cache is on, as in production with Redis: every test shows it never goes stale.
+    settings.PAGE_CACHE_SECONDS = 3600
     cache.clear()
     yield
     cache.clear()

@@ -127,12 +127,13 @@ def depends_on(request, *tags):
             request._page_cache_versions = versions
 
 
-def fragments(items, *, template, tags, name):
-    """{item.pk: template rendered with {name: item}}, for everyone who reads these items: kept
+def fragments(items, *, template, tags, context):
+    """{item.pk: template rendered with context(item)}, for everyone who reads these items: kept
     in the cache while the tags' versions (and "content") are current, like a visitor's page.
 
     For the parts of a signed-in reader's page that are the same for every reader, such as a
-    post; the template sees the item and nothing of the request."""
+    post; the template sees what context(item) gives and nothing of the request. context is
+    called only for what is not in the cache."""
     versions = current_versions(tags) if settings.PAGE_CACHE_SECONDS else None
     stamp = "".join(versions[key] for key in sorted(versions)) if versions else None
     language = get_language()
@@ -142,7 +143,7 @@ def fragments(items, *, template, tags, name):
         with contextlib.suppress(Exception):
             found = cache.get_many(list(keys))
     made = {
-        key: render_to_string(template, {name: item})
+        key: render_to_string(template, context(item))
         for key, item in keys.items()
         if key not in found
     }

@@ -1,6 +1,8 @@
 """Reading and writing the dialogue: forums, threads, posts. Rules live in permissions and
 services; these views only ask them and show the answer."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -8,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -123,11 +126,16 @@ class ThreadDetailView(VisitorPageMixin, PageView):
             forum=thread.forum,
             page_obj=page,
             posts=with_shared_html(thread, with_decisions(page.object_list)),
-            balance=dialogue_balance(thread),
+            balance_html=pagecache.fragments(
+                [thread],
+                template="forums/includes/balance.html",
+                tags=(f"thread:{thread.pk}",),
+                context=lambda thread: {"balance": dialogue_balance(thread)},
+            )[thread.pk],
+            reply_fields=empty_reply_fields(self.request.LANGUAGE_CODE) if can_reply else "",
             subscription=subscription_for(user, thread),
             can_reply=can_reply,
             can_facilitate=permissions.can_facilitate(user, thread),
-            form=PostForm(initial={"language": self.request.LANGUAGE_CODE}) if can_reply else None,
             editable={
                 post.pk for post in page.object_list if permissions.can_edit_post(user, post)
             },
@@ -318,6 +326,14 @@ def with_decisions(posts):
     return posts
 
 
+@functools.cache
+def empty_reply_fields(language):
+    """The reply form as a thread page shows it, the same for everyone in a language: made once
+    per process (the form's fields, not its CSRF token)."""
+    form = PostForm(initial={"language": language})
+    return render_to_string("forums/includes/post_fields.html", {"form": form})
+
+
 def with_shared_html(thread, posts):
     """Each approved post carrying `shared_html`: what every reader sees of it, rendered once
     for all readers until the thread or a name in it changes (core.pagecache.fragments)."""
@@ -326,7 +342,7 @@ def with_shared_html(thread, posts):
         approved,
         template="forums/includes/post_content.html",
         tags=(f"thread:{thread.pk}",),
-        name="post",
+        context=lambda post: {"post": post},
     )
     for post in approved:
         post.shared_html = shared[post.pk]

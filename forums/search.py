@@ -93,9 +93,17 @@ def matching(user, query: str):
         tsquery = postgres_query(query)
         # Ranking reads every match's vector: a word in most posts would rank them all. Only the
         # newest matches are ranked, which is also what a reader of a dialogue looks for.
-        newest = posts.filter(search_vector=tsquery).order_by("-pk").values("pk")[:RANKED_AT_MOST]
-        return (
-            posts.filter(pk__in=Subquery(newest))
+        # The newest matches are found once, by id: the count and the ranked page then select
+        # among these ids instead of matching again.
+        newest = list(
+            posts.filter(search_vector=tsquery)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:RANKED_AT_MOST]
+        )
+        ranked = (
+            Post.objects.filter(pk__in=newest)
+            .select_related("thread__forum", "author")
+            .defer(*LARGE_FIELDS)
             .annotate(
                 rank=SearchRank(F("search_vector"), tsquery),
                 headline=headline(
@@ -108,12 +116,20 @@ def matching(user, query: str):
             )
             .order_by("-rank", "-created_at", "-pk")
         )
+        ranked.found_count = len(newest)  # known already: counting would be another query
+        return ranked
     words = terms(query)
     if not words:
         return posts.none()
     for word in words:
         posts = posts.filter(Q(body__icontains=word) | Q(thread__title__icontains=word))
     return posts.order_by("-created_at", "-pk")
+
+
+def count(posts) -> int:
+    """How many posts `matching` found, without another query when it knows."""
+    known = getattr(posts, "found_count", None)
+    return posts.count() if known is None else known
 
 
 def with_snippets(posts, query: str) -> list:

@@ -27,6 +27,7 @@ from sites.models import Site, SiteText
 PER_SECTION = 5
 SITES_AT_MOST = 50  # /search/?q=...&kind=sites: every site found, in one page
 SNIPPET_WORDS = 30
+LARGE_FIELDS = ("text", "search_vector", "rank_vector")  # what a study's result never shows
 
 STUDIES, SITES, DIALOGUE = "studies", "sites", "dialogue"
 
@@ -66,11 +67,18 @@ def more_url(name: str, query: str, **params) -> str:
 
 def studies(user, query: str, *, at_most: int) -> Section:
     """Studies the reader may see (editors: unpublished ones too), best first."""
-    found = library_search.matching(Publication.objects.visible_to(user), query)
-    count = found.count()
+    visible = Publication.objects.visible_to(user)
+    if uses_postgres(visible):
+        # Found, ranked and counted in one statement; only the first few are read.
+        ids = library_search.found(visible, query, facets=False).ids
+        found = library_search.InOrder(Publication.objects.defer(*LARGE_FIELDS), ids)
+        count = len(found)
+    else:
+        found = library_search.matching(visible, query).defer(*LARGE_FIELDS)
+        count = found.count()
     if not count:
         return Section(STUDIES, 0)
-    results = list(found.defer("text", "search_vector", "rank_vector")[:at_most])
+    results = list(found[:at_most])
     snippets = library_search.snippets(results, query)
     for study in results:
         study.snippet = snippets.get(study.pk)
@@ -107,7 +115,7 @@ def site_snippet(text: SiteText, words):
 def dialogue(user, query: str, *, at_most: int) -> Section:
     """Approved posts in the forums the reader sees, best first (newest first on SQLite)."""
     found = dialogue_search.matching(user, query)
-    count = found.count()
+    count = dialogue_search.count(found)
     if not count:
         return Section(DIALOGUE, 0)
     results = dialogue_search.with_snippets(found[:at_most], query)

@@ -8,14 +8,27 @@ reaches the page as HTML.
 """
 
 import contextlib
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchRank, SearchVector
 from django.db import connections, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Concat, Left
+from django.db.models.functions import (
+    Coalesce,
+    Concat,
+    Greatest,
+    Least,
+    Left,
+    Lower,
+    NullIf,
+    StrIndex,
+    Substr,
+)
+from django.db.models.sql import Query
 from django.utils.safestring import SafeString
 from django_countries import countries
 
@@ -24,6 +37,7 @@ from core.search import START, headline, mark, plain_passage, terms, uses_postgr
 from .models import Authorship, Coverage, Kind, Publication, Topic
 
 SNIPPET_SOURCE_CHARACTERS = 100_000
+WINDOW_BEFORE, WINDOW_CHARACTERS = 600, 1_500  # around a word found in a PDF's text
 # Of the text inside a PDF only this much is indexed, to stay clear of tsvector's 1 MB limit.
 INDEXED_TEXT_CHARACTERS = 300_000
 
@@ -123,6 +137,83 @@ def postgres_query(query: str):
     return websearch(query, ("english", "french"))
 
 
+@dataclass
+class Found:
+    """What a search found on PostgreSQL: every match's id, best first, and the facets' counts."""
+
+    ids: list[int]
+    facets: dict = field(default_factory=dict)
+
+
+LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+# One statement: the match (through the index), then everything the page needs from it. Only
+# the studies whose description holds a word of the query are ranked (through the index on
+# rank_vector): ts_rank is 0 for every other one, so they follow, newest first, as before.
+FOUND_SQL = """
+WITH found AS MATERIALIZED ({matches}),
+described AS MATERIALIZED (
+    SELECT id, ts_rank(rank_vector, {tsquery}) AS rank
+    FROM publications_publication WHERE rank_vector @@ %s::tsquery
+),
+ranked AS (
+    SELECT found.*, COALESCE(described.rank, 0) AS rank
+    FROM found LEFT JOIN described ON described.id = found.id
+)
+SELECT 'order', '', 0, array_agg(id ORDER BY rank DESC, year DESC, title) FROM ranked
+{facets}
+"""
+FACETS_SQL = """
+UNION ALL SELECT 'kind', kind, count(*), NULL FROM found GROUP BY kind
+UNION ALL SELECT 'language', language, count(*), NULL FROM found GROUP BY language
+UNION ALL SELECT 'year', year::text, count(*), NULL FROM found GROUP BY year
+UNION ALL SELECT 'country', c.country, count(*), NULL
+    FROM publications_coverage c JOIN found ON found.id = c.publication_id GROUP BY c.country
+UNION ALL SELECT 'topic', t.topic_id::text, count(*), NULL
+    FROM publications_publication_topics t JOIN found ON found.id = t.publication_id
+    GROUP BY t.topic_id
+"""
+
+
+def found(queryset, query: str, *, facets: bool = True) -> Found:
+    """The studies of `queryset` that match a query typed by a person (PostgreSQL only).
+
+    The match is made once, through the GIN index: the ranked order, the count and the facets
+    come from it in the same statement, so that a word in every study costs a few
+    milliseconds, not a query per facet over thousands of ids.
+    """
+    db = queryset.db
+    connection = connections[db]
+    tsquery = postgres_query(query)
+    compiler = Query(Publication).get_compiler(using=db)
+    tsquery_sql, tsquery_params = tsquery.resolve_expression(compiler.query).as_sql(
+        compiler, connection
+    )
+    matches = queryset.filter(search_vector=tsquery).order_by()
+    matches = matches.values("id", "kind", "language", "year", "title")
+    matches_sql, matches_params = matches.query.get_compiler(using=db).as_sql()
+    sql = FOUND_SQL.format(
+        matches=matches_sql, tsquery=tsquery_sql, facets=FACETS_SQL if facets else ""
+    )
+    with index_first(db), connection.cursor() as cursor:
+        cursor.execute(f"SELECT querytree({tsquery_sql})::text", tsquery_params)
+        words = LEXEME.findall(cursor.fetchone()[0])
+        any_word = " | ".join(f"'{word}'" for word in words) or "''"
+        cursor.execute(sql, (*matches_params, *tsquery_params, any_word))
+        rows = cursor.fetchall()
+    ids, counts = [], {name: [] for name in FACET_NAMES}
+    for name, value, n, ordered in rows:
+        if name == "order":
+            ids = list(ordered or [])
+        else:
+            counts[name].append((value, n))
+    if not facets:
+        return Found(ids)
+    topics = Topic.objects.in_bulk([int(value) for value, _ in counts["topic"]])
+    counts["topic"] = [(topics[int(value)], n) for value, n in counts["topic"]]
+    return Found(ids, facet_values(counts))
+
+
 def snippets(publications, query: str) -> dict[int, SafeString]:
     """A short passage of each study around the words searched for, with those words marked."""
     ids = [publication.pk for publication in publications]
@@ -130,7 +221,7 @@ def snippets(publications, query: str) -> dict[int, SafeString]:
         return {}
     queryset = Publication.objects.filter(pk__in=ids)
     if uses_postgres(queryset):
-        source = Concat("abstract", Value(" … "), Left("text", SNIPPET_SOURCE_CHARACTERS))
+        source = Concat("abstract", Value(" … "), passage_source(terms(query)))
         rows = queryset.annotate(
             passage=headline(
                 source, postgres_query(query), config=search_config(), max_words=30, min_words=12
@@ -145,6 +236,38 @@ def snippets(publications, query: str) -> dict[int, SafeString]:
     }
 
 
+def passage_source(words):
+    """The part of a study's text that ts_headline reads: a window around the first place where
+    a word of the query appears as typed, else (a word found only through its stem, or not in
+    the text) the text's beginning. Parsing a whole PDF's text for each result was most of the
+    cost of a page of results."""
+    text = Left("text", SNIPPET_SOURCE_CHARACTERS)
+    found_at = [NullIf(StrIndex(Lower(text), Value(word.lower())), Value(0)) for word in words]
+    if not found_at:
+        return text
+    first = found_at[0] if len(found_at) == 1 else Least(*found_at)
+    start = Greatest(first - Value(WINDOW_BEFORE), Value(1))
+    return Coalesce(Substr(text, start, WINDOW_CHARACTERS), Left("text", WINDOW_CHARACTERS))
+
+
+class InOrder(Sequence):
+    """Studies by id, in the order given, read from the database a page at a time: what a
+    paginator needs of a search's thousands of matches."""
+
+    def __init__(self, queryset, ids):
+        self.queryset, self.ids = queryset, ids
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        by_id = self.queryset.in_bulk(ids) if ids else {}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
 @dataclass(frozen=True)
 class FacetValue:
     value: str
@@ -152,40 +275,58 @@ class FacetValue:
     count: int
 
 
+FACET_NAMES = ("kind", "language", "country", "topic", "year")
+
+
 def facet_counts(queryset) -> dict[str, list[FacetValue]]:
     """How many of the studies found fall under each kind, language, country, topic and year."""
     found = queryset.order_by().values("pk")
     plain = Publication.objects.filter(pk__in=found).order_by()
-    languages = dict(settings.LANGUAGES)
-    return {
-        "kind": [
-            FacetValue(row["kind"], Kind(row["kind"]).label, row["n"])
-            for row in plain.values("kind").annotate(n=Count("pk")).order_by("-n", "kind")
-        ],
-        "language": [
-            FacetValue(row["language"], languages.get(row["language"], row["language"]), row["n"])
-            for row in plain.values("language").annotate(n=Count("pk")).order_by("-n")
-        ],
-        "country": sorted(
-            (
-                FacetValue(row["country"], countries.name(row["country"]), row["n"])
-                for row in Coverage.objects.filter(publication__in=found)
-                .values("country")
-                .annotate(n=Count("publication"))
+
+    def count(rows, name, of="pk"):
+        return [(row[name], row["n"]) for row in rows.values(name).annotate(n=Count(of))]
+
+    return facet_values(
+        {
+            "kind": count(plain, "kind"),
+            "language": count(plain, "language"),
+            "country": count(
+                Coverage.objects.filter(publication__in=found), "country", "publication"
             ),
-            key=lambda facet: (-facet.count, facet.label),
-        ),
-        "topic": sorted(
-            (
-                FacetValue(topic.slug, topic.label, topic.n)
+            "topic": [
+                (topic, topic.n)
                 for topic in Topic.objects.filter(publication__in=found).annotate(
                     n=Count("publication")
                 )
-            ),
-            key=lambda facet: (-facet.count, facet.label),
+            ],
+            "year": count(plain, "year"),
+        }
+    )
+
+
+def facet_values(counts) -> dict[str, list[FacetValue]]:
+    """Each facet's values, labelled and in the order the page shows them, from (value, count)
+    pairs (a topic's value is the Topic itself)."""
+    languages = dict(settings.LANGUAGES)
+
+    def by_count(values):
+        return sorted(values, key=lambda facet: (-facet.count, facet.label))
+
+    return {
+        "kind": sorted(
+            (FacetValue(kind, Kind(kind).label, n) for kind, n in counts["kind"]),
+            key=lambda facet: (-facet.count, facet.value),
         ),
-        "year": [
-            FacetValue(str(row["year"]), str(row["year"]), row["n"])
-            for row in plain.values("year").annotate(n=Count("pk")).order_by("-year")
-        ],
+        "language": sorted(
+            (FacetValue(code, languages.get(code, code), n) for code, n in counts["language"]),
+            key=lambda facet: -facet.count,
+        ),
+        "country": by_count(
+            FacetValue(code, countries.name(code), n) for code, n in counts["country"]
+        ),
+        "topic": by_count(FacetValue(topic.slug, topic.label, n) for topic, n in counts["topic"]),
+        "year": sorted(
+            (FacetValue(str(year), str(year), n) for year, n in counts["year"]),
+            key=lambda facet: -int(facet.value),
+        ),
     }

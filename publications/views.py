@@ -6,6 +6,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from core.pagecache import VisitorPageMixin
+from core.search import uses_postgres
 from core.text import json_for_script
 
 from . import citations, downloads, search, services
@@ -31,6 +32,12 @@ class PublicationListView(VisitorPageMixin, ListView):
         self.form = LibrarySearchForm(self.request.GET)
         self.query = self.form.query()
         publications = Publication.objects.published().filtered(**self.form.filters())
+        self.found = None
+        if self.query and uses_postgres(publications):
+            # One statement finds, ranks and counts; the paginator reads only a page of studies.
+            self.found = search.found(publications, self.query)
+            listed = Publication.objects.defer("text", "search_vector", "rank_vector")
+            return search.InOrder(listed.for_listing(), self.found.ids)
         if self.query:
             publications = search.matching(publications, self.query)
         return publications.for_listing()
@@ -38,7 +45,7 @@ class PublicationListView(VisitorPageMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         selected = self.form.filters()
-        counts = search.facet_counts(self.object_list)
+        counts = self.found.facets if self.found else search.facet_counts(self.object_list)
         publications = list(context["publications"])
         snippets = search.snippets(publications, self.query)
         for publication in publications:

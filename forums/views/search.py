@@ -26,6 +26,11 @@ class DialogueSearchView(ListView):
             return Post.objects.none()
         return search.matching(self.request.user, self.query)
 
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        paginator.count = search.count(queryset)  # the search knows it: no COUNT query
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(

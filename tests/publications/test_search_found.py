@@ -1,0 +1,64 @@
+"""The library's search on PostgreSQL: matched once, then ranked, counted and faceted from it."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from publications import search
+from publications.models import Coverage, Publication
+from tests.factories import PublicationFactory, TopicFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's full text"),
+]
+
+LIST = reverse("publications:list")
+
+
+def test_described_studies_rank_first_then_the_others_newest_first():
+    in_text_new = PublicationFactory(title="Annual report", year=2020, pdf=["Cobalt flows."])
+    in_text_old = PublicationFactory(title="Old report", year=2001, pdf=["Cobalt again."])
+    in_abstract = PublicationFactory(title="Field notes", year=2005, abstract="Cobalt pits.")
+    in_title = PublicationFactory(title="Cobalt in Katanga", year=2003)
+    PublicationFactory(title="Gold", year=2022, pdf=["Nothing of that metal."])
+
+    found = search.found(Publication.objects.all(), "cobalt")
+
+    # The same order as ranking every match (the slow way) gives.
+    assert found.ids == list(
+        search.matching(Publication.objects.all(), "cobalt").values_list("pk", flat=True)
+    )
+    assert found.ids == [in_title.pk, in_abstract.pk, in_text_new.pk, in_text_old.pk]
+
+
+def test_facets_and_count_come_from_the_one_match(client):
+    topic = TopicFactory(slug="cobalt", name="Cobalt", name_fr="Cobalt")
+    for n, country in enumerate(["CD", "CD", "ZM"]):
+        study = PublicationFactory(title=f"Cobalt {n}", year=2010 + n % 2)
+        Coverage.objects.create(publication=study, country=country)
+        study.topics.add(topic)
+    PublicationFactory(title="Copper", year=2012)
+
+    found = search.found(Publication.objects.published(), "cobalt")
+    facets = {name: {v.value: v.count for v in values} for name, values in found.facets.items()}
+
+    assert len(found.ids) == 3
+    assert facets["country"] == {"CD": 2, "ZM": 1}
+    assert facets["topic"] == {"cobalt": 3}
+    assert facets["year"] == {"2010": 2, "2011": 1}
+    assert [v.value for v in found.facets["year"]] == ["2011", "2010"]
+    response = client.get(LIST, {"q": "cobalt", "country": "ZM"})
+    assert [p.title for p in response.context["publications"]] == ["Cobalt 2"]
+    assert response.context["paginator"].count == 1
+
+
+def test_a_word_deep_in_the_pdf_is_shown_marked_and_nothing_else(client):
+    filler = "Nothing to see here at all. " * 400  # about 11,000 characters
+    PublicationFactory(title="Deep", pdf=[filler + "The <b>tantalum</b> trade begins here."])
+
+    response = client.get(LIST, {"q": "tantalum"})
+
+    (study,) = response.context["publications"]
+    assert "<mark>tantalum</mark>" in study.snippet
+    assert "<b>" not in study.snippet

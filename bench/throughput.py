@@ -14,11 +14,12 @@ beside bench/bare.py (a bare Django view of 42 KB, same gunicorn settings), and:
 2. times each search (dialogue, library, site-wide; a rare word, a common word, two words, a
    phrase) one request at a time: p50 and p95 of BENCH_SEARCHES requests;
 3. runs 64 clients for BENCH_MIXED_SECONDS: 60 visitors reading (wrk) while 4 stakeholders post
-   replies, and reports the readers' p50 and p99, the posts written, and every error.
+   replies, and reports the readers' p50 and p99, the posts written, and every error;
+4. times BENCH_WRITES replies in a forum of 10 threads and in one of 10,000.
 
 Absolute figures vary between machines: the ratios are what to compare. BENCH_KEEPDB=1 keeps the
 filled database for the next run (the first fill takes a few minutes); BENCH_PARTS=pages,searches
-or =mixed runs only those parts.
+or =mixed,writes runs only those parts.
 """
 
 import contextlib
@@ -55,7 +56,8 @@ from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import StakeholderGroup, User  # noqa: E402
-from forums.models import Post, Thread  # noqa: E402
+from forums import services  # noqa: E402
+from forums.models import Forum, Post, PostStatus, Thread  # noqa: E402
 from forums.search import index_posts  # noqa: E402
 from publications.models import Publication  # noqa: E402
 from publications.search import index_publications  # noqa: E402
@@ -64,7 +66,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SEARCH_REQUESTS = int(os.environ.get("BENCH_SEARCHES", "20"))
 MIXED_SECONDS = int(os.environ.get("BENCH_MIXED_SECONDS", "60"))
-PARTS = os.environ.get("BENCH_PARTS", "pages,searches,mixed").split(",")
+PARTS = os.environ.get("BENCH_PARTS", "pages,searches,mixed,writes").split(",")
+WRITES = int(os.environ.get("BENCH_WRITES", "40"))
 POSTERS = 4
 READERS = 60
 RARE = "ankarafantsika"  # in three posts and no study
@@ -390,6 +393,59 @@ def mixed(portal, pages, people):
         )
 
 
+def forum_of(size, people):
+    """A forum of `size` threads of one post each (kept with BENCH_KEEPDB)."""
+    forum, created = Forum.objects.get_or_create(
+        slug=f"bench-writes-{size}", defaults={"name": f"{size:,} threads", "order": 100}
+    )
+    if created:
+        threads = Thread.objects.bulk_create(
+            Thread(forum=forum, title=f"Thread {n}", author=people[n % len(people)])
+            for n in range(size)
+        )
+        Post.objects.bulk_create(
+            Post(
+                thread=thread,
+                author=thread.author,
+                body="An opening post.",
+                body_html="<p>An opening post.</p>",
+                status=PostStatus.APPROVED,
+            )
+            for thread in threads
+        )
+        for thread in threads[:20]:
+            services.refresh_counts(thread=thread)
+        Thread.objects.filter(forum=forum).update(is_visible=True)
+        services.forum_refresh(forum=forum)
+    return forum
+
+
+def writes(people):
+    """A reply's server time (services.post_reply, in this process, notifications inline) in a
+    forum of 10 threads and in one of 10,000: the forum's counts move by increments."""
+    print(f"\nwriting a reply, {WRITES} each (ms, in-process)")
+    settings.FORUM_SECONDS_BETWEEN_POSTS = 0
+    forums = {size: forum_of(size, people) for size in (10, 10_000)}
+    # Fresh objects: a person remembers the forums they may see (forums.permissions).
+    people = list(User.objects.filter(pk__in=[person.pk for person in people]))
+    for size, forum in forums.items():
+        threads = list(forum.threads.order_by("pk")[:10])
+        timings = []
+        for n in range(WRITES):
+            start = time.perf_counter()
+            services.post_reply(
+                author=people[n % len(people)],
+                thread=threads[n % len(threads)],
+                body=f"Bench reply {n} in a forum of {size}, at {time.time()}.",
+                language="en",
+            )
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        median = statistics.median(timings)
+        print(f"forum of {size:>6,} threads          p50 {median:6.1f}  p95 {p95:6.1f}")
+
+
 def main():
     for tool in ("wrk", "redis-server"):
         if subprocess.run(["which", tool], capture_output=True).returncode:  # noqa: S603, S607
@@ -435,6 +491,8 @@ def main():
                     searches(portal)
                 if "mixed" in PARTS:
                     mixed(portal, listed, posters)
+        if "writes" in PARTS:
+            writes(posters)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from core import pagecache
 from core.pagecache import VisitorPageMixin
 from core.search import uses_postgres
 from core.text import json_for_script
@@ -28,11 +30,15 @@ class PublicationListView(VisitorPageMixin, ListView):
     context_object_name = "publications"
     paginate_by = 20
 
+    def page_cacheable(self):
+        # Searches are not kept: each query would fill the cache with a page read once.
+        return not self.request.GET.get("q")
+
     def get_queryset(self):
         self.form = LibrarySearchForm(self.request.GET)
         self.query = self.form.query()
         publications = Publication.objects.published().filtered(**self.form.filters())
-        self.found = None
+        self.found = self.figures = None
         if self.query and uses_postgres(publications):
             # One statement finds, ranks and counts; the paginator reads only a page of studies.
             self.found = search.found(publications, self.query)
@@ -40,12 +46,35 @@ class PublicationListView(VisitorPageMixin, ListView):
             return search.InOrder(listed.for_listing(), self.found.ids)
         if self.query:
             publications = search.matching(publications, self.query)
+        else:
+            # Without a query the figures depend only on the filters: counted once per change
+            # of the library (core.pagecache.kept), not at every page.
+            filters = urlencode(sorted(self.form.filters().items()))
+            self.figures = pagecache.kept(
+                f"library-figures {get_language()} {filters}",
+                tags=(),
+                compute=lambda: {
+                    "facets": search.facet_counts(publications),
+                    "count": publications.count(),
+                },
+            )
         return publications.for_listing()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.figures:
+            paginator.count = self.figures["count"]
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         selected = self.form.filters()
-        counts = self.found.facets if self.found else search.facet_counts(self.object_list)
+        if self.found:
+            counts = self.found.facets
+        elif self.figures:
+            counts = self.figures["facets"]
+        else:
+            counts = search.facet_counts(self.object_list)
         publications = list(context["publications"])
         snippets = search.snippets(publications, self.query)
         for publication in publications:

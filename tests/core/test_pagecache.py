@@ -139,7 +139,8 @@ def test_a_visitor_with_a_session_or_a_message_is_not_served_from_the_cache(thre
 
 
 def test_not_found_and_search_pages_are_not_stored(client, thread):
-    for url in ("/forums/no-such-forum/", "/forums/search/?q=mercury", "/search/?q=mercury"):
+    searches = ("/forums/search/?q=mercury", "/search/?q=mercury", "/publications/?q=mercury")
+    for url in ("/forums/no-such-forum/", *searches):
         client.get(url)
         assert not hit(client.get(url)), url
 
@@ -197,3 +198,53 @@ def test_a_change_made_while_the_cache_was_down_is_not_missed(client, thread, mo
 
     assert not hit(response)
     assert "Edited while the cache was down." in response.content.decode()
+
+
+def wsgi_get(path, **headers):
+    """The deployed WSGI application (asmpace.wsgi), called as gunicorn calls it."""
+    from django.test.client import RequestFactory
+
+    from asmpace.wsgi import application
+
+    environ = RequestFactory().get(path, **headers).environ
+    answered = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answered.update(status=status, headers=dict(response_headers))
+
+    body = b"".join(application(environ, start_response))
+    return answered["status"], answered["headers"], body
+
+
+def test_the_wsgi_application_answers_a_cached_page_before_django(thread, monkeypatch):
+    from django.core.handlers.base import BaseHandler
+
+    first = wsgi_get(thread.get_absolute_url())
+    handled = []
+    original = BaseHandler.get_response
+    monkeypatch.setattr(
+        BaseHandler, "get_response", lambda *args: handled.append(1) or original(*args)
+    )
+    second = wsgi_get(thread.get_absolute_url())
+
+    assert first[0] == second[0] == "200 OK"
+    assert HIT_HEADER not in first[1]
+    assert second[1][HIT_HEADER] == "hit"
+    assert second[2] == first[2]
+    assert handled == []  # Django's handler never ran
+
+
+def test_the_wsgi_application_passes_on_what_it_must_not_answer(thread, monkeypatch):
+    from asmpace.wsgi import application
+
+    wsgi_get(thread.get_absolute_url())
+    keyed = []
+    key = application.reader.key
+    monkeypatch.setattr(application.reader, "key", lambda r: keyed.append(r.path) or key(r))
+
+    with_session = wsgi_get(thread.get_absolute_url(), HTTP_COOKIE="sessionid=whatever")
+    wsgi_get("/static/css/portal.css")
+    wsgi_get("/healthz")
+
+    assert HIT_HEADER not in with_session[1]
+    assert keyed == [thread.get_absolute_url()]  # not for static files, nor the health check

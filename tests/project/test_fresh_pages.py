@@ -76,3 +76,22 @@ def test_the_admins_unpublish_action_takes_a_site_off_at_once():
 
     assert "Gola Rainforest" not in now(reverse("sites:list"))
     assert Client().get(gola.get_absolute_url()).status_code == 404
+
+
+def test_the_librarys_counts_are_kept_for_everyone_and_follow_each_change(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    PublicationFactory(title="Gold in Gola", year=2019)
+    draft = PublicationFactory(title="Mercury in Itombwe", year=2021, is_published=False)
+    library = reverse("publications:list")
+
+    before = client.get(library).content.decode()
+    publication_publish(publication=draft, published=True)
+    after = client.get(library).content.decode()
+    in_2021 = client.get(f"{library}?year=2021").content.decode()
+
+    assert "1 study found" in before
+    assert "2 studies found" in after
+    assert "Mercury in Itombwe" in in_2021
+    assert "1 study found" in in_2021

@@ -214,12 +214,13 @@ class VisitorPageCacheApplication:
         send_unsent_bumps()
         request = WSGIRequest(environ)
         key = self.reader.key(request)
-        response = self.reader.cached(key) if key else None
-        if response is None:
+        found = self.reader.headers_and_body(key) if key else None
+        if found is None:
             environ[LOOKED_UP] = key
             return self.application(environ, start_response)
-        start_response(f"200 {response.reason_phrase}", list(response.items()))
-        return [response.content]
+        headers, body = found
+        start_response("200 OK", headers)
+        return [body]
 
 
 class VisitorPageCacheMiddleware:
@@ -271,6 +272,17 @@ class VisitorPageCacheMiddleware:
         return "page:" + hashlib.sha256(what.encode()).hexdigest()
 
     def cached(self, key):
+        found = self.headers_and_body(key)
+        if found is None:
+            return None
+        headers, body = found
+        response = HttpResponse(body)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+
+    def headers_and_body(self, key):
+        """The stored page's headers (marked as a hit) and body, if its versions are current."""
         try:
             entry, current = self.entry_and_versions(key)
             if entry is None:
@@ -281,11 +293,7 @@ class VisitorPageCacheMiddleware:
         except Exception:
             logger.exception("The page cache could not be read")
             return None
-        response = HttpResponse(body)
-        for name, value in headers:
-            response.headers[name] = value
-        response.headers[HIT_HEADER] = "hit"
-        return response
+        return [*headers, (HIT_HEADER, "hit")], body
 
     def entry_and_versions(self, key):
         """The stored page and the current versions of its tags: in one round trip once this

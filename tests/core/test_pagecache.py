@@ -210,6 +210,8 @@ def wsgi_get(path, **headers):
     answered = {}
 
     def start_response(status, response_headers, exc_info=None):
+        names = [name.lower() for name, _value in response_headers]
+        assert len(names) == len(set(names)), response_headers
         answered.update(status=status, headers=dict(response_headers))
 
     body = b"".join(application(environ, start_response))
@@ -231,6 +233,7 @@ def test_the_wsgi_application_answers_a_cached_page_before_django(thread, monkey
     assert HIT_HEADER not in first[1]
     assert second[1][HIT_HEADER] == "hit"
     assert second[2] == first[2]
+    assert int(second[1]["Content-Length"]) == len(second[2])
     assert handled == []  # Django's handler never ran
 
 

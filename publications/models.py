@@ -78,8 +78,11 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(**{field: value for field, value in conditions.items() if value})
 
     def for_listing(self):
+        """For lists of studies: their authors, and none of the large columns lists never show."""
         authorships = Authorship.objects.select_related("author").order_by("order", "pk")
-        return self.prefetch_related(models.Prefetch("authorships", queryset=authorships))
+        return self.defer("text", "search_vector", "rank_vector").prefetch_related(
+            models.Prefetch("authorships", queryset=authorships)
+        )
 
 
 def upload_to(publication, filename):
@@ -148,6 +151,20 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         ordering = ("-year", "-month", "title")
+        indexes = [
+            # The library's first page and the map's programme-wide studies read a few rows in
+            # these orders, not every study.
+            models.Index(
+                fields=["-year", "-month", "title"],
+                condition=Q(is_published=True),
+                name="publication_listed",
+            ),
+            models.Index(
+                fields=["kind", "-year", "-id"],
+                condition=Q(is_published=True),
+                name="publication_listed_by_kind",
+            ),
+        ]
 
     def __str__(self):
         return self.title

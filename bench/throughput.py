@@ -51,6 +51,7 @@ from allauth.account.models import EmailAddress  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
@@ -415,7 +416,9 @@ def forum_of(size, people):
         )
         for thread in threads[:20]:
             services.refresh_counts(thread=thread)
-        Thread.objects.filter(forum=forum).update(is_visible=True)
+        Thread.objects.filter(forum=forum, last_post__isnull=True).update(
+            is_visible=True, last_post_at=F("created_at")
+        )
         services.forum_refresh(forum=forum)
     return forum
 

@@ -135,9 +135,13 @@ class ThreadQuerySet(models.QuerySet):
         moderator of their forum."""
         if moderator:
             return self
-        if user.is_authenticated:
+        if user.is_authenticated and self.waiting_by(user).exists():
             return self.filter(Q(is_visible=True) | Q(author=user))
         return self.filter(is_visible=True)
+
+    def waiting_by(self, user):
+        """The user's own threads that nobody else sees yet (their opening post waits)."""
+        return self.filter(author=user, is_visible=False)
 
 
 class Thread(models.Model):
@@ -232,9 +236,13 @@ class PostQuerySet(models.QuerySet):
         """Approved posts and the reader's own, whatever became of them; all for a moderator."""
         if moderator:
             return self
-        if user.is_authenticated:
+        if user.is_authenticated and self.waiting_by(user).exists():
             return self.filter(Q(status=PostStatus.APPROVED) | Q(author=user))
         return self.approved()
+
+    def waiting_by(self, user):
+        """The user's own posts that nobody else sees: pending, hidden or rejected."""
+        return self.filter(author=user).exclude(status=PostStatus.APPROVED)
 
 
 class Post(models.Model):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -78,11 +79,30 @@ class ForumDetailView(VisitorPageMixin, ListView):
         self.forum = get_forum(self.request.user, self.kwargs["slug"])
         user = self.request.user
         moderator = permissions.can_moderate(user, self.forum)
+        # What everyone sees, unless the reader moderates or has a thread of their own waiting:
+        # then the forum's index gives the order, and its kept count the number of pages.
+        self.public = not moderator and not (
+            user.is_authenticated and self.forum.threads.waiting_by(user).exists()
+        )
+        threads = (
+            self.forum.threads.filter(is_visible=True)
+            if self.public
+            else (self.forum.threads.shown_to(user, moderator=moderator))
+        )
+        # Latest posts are read for the page's threads only (prefetched): joined, they were
+        # read for every thread of the forum before the sort picked 25.
+        latest = Post.objects.only("pk", "thread", "author", "created_at").select_related("author")
         return (
-            self.forum.threads.shown_to(user, moderator=moderator)
-            .select_related("author", "last_post__author")
+            threads.select_related("author")
+            .prefetch_related(Prefetch("last_post", queryset=latest))
             .order_by("-is_pinned", "-last_post_at", "-pk")
         )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.public:
+            paginator.count = self.forum.thread_count  # kept by services.refresh_counts
+        return paginator
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -112,14 +132,18 @@ class ThreadDetailView(VisitorPageMixin, PageView):
         user = self.request.user
         thread = get_thread(user, self.kwargs["forum"], self.kwargs["pk"])
         moderator = permissions.can_moderate(user, thread.forum)
-        posts = (
-            thread.posts.shown_to(user, moderator=moderator)
-            .select_related("author", "reply_to__author")
-            .order_by("created_at", "pk")
+        # What everyone sees, unless the reader moderates or has posts of their own waiting.
+        public = not moderator and not (
+            user.is_authenticated and thread.posts.waiting_by(user).exists()
         )
-        page = Paginator(posts, settings.FORUM_POSTS_PER_PAGE).get_page(
-            self.request.GET.get("page")
+        shown = (
+            thread.posts.approved() if public else thread.posts.shown_to(user, moderator=moderator)
         )
+        posts = shown.select_related("author", "reply_to__author").order_by("created_at", "pk")
+        paginator = Paginator(posts, settings.FORUM_POSTS_PER_PAGE)
+        if public and thread.is_visible:
+            paginator.count = thread.reply_count + 1  # kept by services.refresh_counts
+        page = paginator.get_page(self.request.GET.get("page"))
         can_reply = permissions.can_reply(user, thread)
         return super().get_context_data(
             thread=thread,

@@ -4,6 +4,8 @@ import gzip
 
 import pytest
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from core.pagecache import HIT_HEADER
@@ -214,7 +216,15 @@ def wsgi_get(path, **headers):
         assert len(names) == len(set(names)), response_headers
         answered.update(status=status, headers=dict(response_headers))
 
-    body = b"".join(application(environ, start_response))
+    # As Django's test client does: closing "old" connections at a request's start and end
+    # would close the test's own, inside its transaction.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        body = b"".join(application(environ, start_response))
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
     return answered["status"], answered["headers"], body
 
 

@@ -109,7 +109,10 @@ def connect_signals():
 
 
 def current_versions(tags):
-    """{version key: version} of "content" and these tags; None if the cache cannot say."""
+    """{version key: version} of "content" and these tags; None if the cache cannot say, or
+    is off (PAGE_CACHE_SECONDS = 0)."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return None
     keys = [_version_key(tag) for tag in (CONTENT, *tags)]
     try:
         versions = cache.get_many(keys)
@@ -134,7 +137,7 @@ def depends_on(request, *tags):
 def kept(name, *, tags, compute):
     """compute(), kept in the cache while the tags' versions (and "content") are current: for
     figures every reader sees, such as the library's facet counts."""
-    versions = current_versions(tags) if settings.PAGE_CACHE_SECONDS else None
+    versions = current_versions(tags)
     if not versions:
         return compute()
     stamp = "".join(versions[key] for key in sorted(versions))
@@ -149,14 +152,16 @@ def kept(name, *, tags, compute):
     return value
 
 
-def fragments(items, *, template, tags, context):
+def fragments(items, *, template, tags, context, versions=None):
     """{item.pk: template rendered with context(item)}, for everyone who reads these items: kept
     in the cache while the tags' versions (and "content") are current, like a visitor's page.
 
     For the parts of a signed-in reader's page that are the same for every reader, such as a
     post; the template sees what context(item) gives and nothing of the request. context is
-    called only for what is not in the cache."""
-    versions = current_versions(tags) if settings.PAGE_CACHE_SECONDS else None
+    called only for what is not in the cache. Items read from the database before this call
+    need `versions`, taken with current_versions(tags) before they were read."""
+    if versions is None:
+        versions = current_versions(tags)
     stamp = "".join(versions[key] for key in sorted(versions)) if versions else None
     language = get_language()
     keys = {f"fragment:{template}:{item.pk}:{language}:{stamp}": item for item in items}

@@ -129,6 +129,8 @@ class ThreadDetailView(VisitorPageMixin, PageView):
     template_name = "forums/thread.html"
 
     def get_context_data(self, **kwargs):
+        # Before the posts are read: HTML made from them is kept under these versions.
+        versions = pagecache.current_versions((f"thread:{self.kwargs['pk']}",))
         user = self.request.user
         thread = get_thread(user, self.kwargs["forum"], self.kwargs["pk"])
         moderator = permissions.can_moderate(user, thread.forum)
@@ -149,7 +151,7 @@ class ThreadDetailView(VisitorPageMixin, PageView):
             thread=thread,
             forum=thread.forum,
             page_obj=page,
-            posts=with_shared_html(thread, with_decisions(page.object_list)),
+            posts=with_shared_html(thread, with_decisions(page.object_list), versions),
             balance_html=pagecache.fragments(
                 [thread],
                 template="forums/includes/balance.html",
@@ -358,7 +360,7 @@ def empty_reply_fields(language):
     return render_to_string("forums/includes/post_fields.html", {"form": form})
 
 
-def with_shared_html(thread, posts):
+def with_shared_html(thread, posts, versions):
     """Each approved post carrying `shared_html`: what every reader sees of it, rendered once
     for all readers until the thread or a name in it changes (core.pagecache.fragments)."""
     approved = [post for post in posts if post.is_approved]
@@ -367,6 +369,7 @@ def with_shared_html(thread, posts):
         template="forums/includes/post_content.html",
         tags=(f"thread:{thread.pk}",),
         context=lambda post: {"post": post},
+        versions=versions,
     )
     for post in approved:
         post.shared_html = shared[post.pk]

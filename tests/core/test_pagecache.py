@@ -261,3 +261,26 @@ def test_the_wsgi_application_passes_on_what_it_must_not_answer(thread, monkeypa
 
     assert HIT_HEADER not in with_session[1]
     assert keyed == [thread.get_absolute_url()]  # not for static files, nor the health check
+
+
+def test_html_made_from_rows_read_before_a_change_is_never_served_after_it(thread):
+    from core import pagecache
+    from forums.models import Post
+
+    def shared(post, **kwargs):
+        return pagecache.fragments(
+            [post],
+            template="forums/includes/post_content.html",
+            tags=(f"thread:{thread.pk}",),
+            context=lambda item: {"post": item},
+            **kwargs,
+        )[post.pk]
+
+    versions = pagecache.current_versions((f"thread:{thread.pk}",))
+    read_before = Post.objects.get(thread=thread)
+    changed = Post.objects.get(pk=read_before.pk)
+    changed.body = "Written while the page was being made."
+    changed.save()
+    shared(read_before, versions=versions)  # kept under the versions taken before the change
+
+    assert "Written while the page was being made." in shared(Post.objects.get(pk=changed.pk))

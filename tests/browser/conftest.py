@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # Playwright's sync API keeps an event loop running in the test's thread; the test's own
 # database calls are still synchronous, so Django's guard against async contexts is lifted here.
@@ -85,6 +86,20 @@ class Visit:
                 break
             self.page.wait_for_timeout(interval_ms)
         locator.click()
+
+    def open_marker(self, marker, *, tries=3):
+        """Click a map marker until its popup shows, and return the popup: a click that lands
+        while the map refits (after a resize) misses the marker, and a loaded machine refits
+        slowly."""
+        popup = self.page.locator(".leaflet-popup-content")
+        for _ in range(tries):
+            self.click_when_still(marker)
+            try:
+                popup.wait_for(state="visible", timeout=3000)
+                break
+            except PlaywrightTimeoutError:
+                continue
+        return popup
 
     def screenshot(self, name):
         ARTIFACTS.mkdir(exist_ok=True)

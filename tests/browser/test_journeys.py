@@ -253,8 +253,7 @@ def test_explore_the_sites_from_the_map_to_a_study_and_a_forum_in_french(
 
     itombwe = "Réserve naturelle d'Itombwe"
     # The full-page screenshot resized the map, which refits: click once it has settled.
-    visit.click_when_still(page.locator(f'.site-map__marker[aria-label="{itombwe}"]'))
-    popup = page.locator(".leaflet-popup-content")
+    popup = visit.open_marker(page.locator(f'.site-map__marker[aria-label="{itombwe}"]'))
     expect(popup).to_contain_text("Congo")
     visit.click_when_still(popup.get_by_role("link", name=itombwe))
     expect(page).to_have_url(re.compile(r"/sites/itombwe/$"))

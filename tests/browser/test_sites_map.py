@@ -52,10 +52,9 @@ def test_the_map_draws_every_site_from_this_server_alone(visitor, sites, viewpor
     visit.screenshot(f"sites-map-{viewport['width']}")
 
     # The full-page screenshot resized the map, which refits: click once it has settled.
-    visit.click_when_still(
+    popup = visit.open_marker(
         visit.page.locator('.site-map__marker[aria-label="Itombwe Nature Reserve"]')
     )
-    popup = visit.page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Congo")
     visit.click_when_still(popup.get_by_role("link", name="Itombwe Nature Reserve"))
     expect(visit.page).to_have_url(re.compile(r"/sites/itombwe/$"))
@@ -103,9 +102,7 @@ def test_a_site_name_is_shown_as_text_never_as_markup(visitor):
     visit = visitor(DESKTOP)
     visit.goto("/sites/")
 
-    visit.click_when_still(visit.page.locator(".site-map__marker"))
-
-    link = visit.page.locator(".leaflet-popup-content a")
+    link = visit.open_marker(visit.page.locator(".site-map__marker")).locator("a")
     expect(link).to_have_text('<img src=x onerror="document.title=1"> & <b>Bold</b>')
     assert visit.page.locator(".leaflet-popup-content img, .leaflet-popup-content b").count() == 0
     visit.assert_clean()

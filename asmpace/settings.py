@@ -116,12 +116,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, so that allauth's rate limits are shared between processes.
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis that hangs must not hang pages: past this many seconds the page cache gives up and
+# the page is made as usual.
+REDIS_OPTIONS = {
+    "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+    "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "core.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "asmpace",
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:

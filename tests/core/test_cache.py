@@ -1,5 +1,6 @@
 """The Redis cache backend (core/cache.py) on the machine's Redis, and the page cache through it."""
 
+import os
 import uuid
 
 import pytest
@@ -9,11 +10,20 @@ from django.test import Client
 from core.pagecache import HIT_HEADER
 from tests.factories import PostFactory, ThreadFactory
 
-REDIS = "redis://127.0.0.1:6379/0"
+# Not the database of TEST_REDIS_URL, which the broker tests flush.
+REDIS = os.environ.get("TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/13")
 
 
 @pytest.fixture
 def redis_cache(settings):
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Redis at {REDIS}")
+        pytest.skip(f"no Redis at {REDIS}")
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
@@ -27,6 +37,9 @@ def redis_cache(settings):
     client = cache._cache.get_client(write=True)
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
+    # The tests' own teardown clears the cache: on the shared Redis that would flush the
+    # database that other tests use as a broker.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def test_one_client_serves_every_call(redis_cache):
@@ -54,3 +67,64 @@ def test_visitors_pages_are_cached_and_refreshed_through_redis(redis_cache):
     assert fresh.headers.get(HIT_HEADER) != "hit"
     assert "The dredges came back in June." in fresh.content.decode()
     assert Client().get(url).headers.get(HIT_HEADER) == "hit"
+
+
+@pytest.fixture
+def own_redis(settings):
+    """A redis-server of this test's own on a free port, stopped by its PID afterwards."""
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],  # noqa: S607
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "core.cache.SharedClientRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": settings.REDIS_OPTIONS,
+            }
+        }
+        yield process
+    finally:
+        # Back to a local cache before our Redis goes: the tests' teardown clears the cache.
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        process.send_signal(signal.SIGCONT)
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_a_hanging_redis_slows_a_page_but_never_breaks_it(own_redis):
+    import signal
+    import time
+
+    thread = ThreadFactory(title="Dredging on the Ulindi")
+    url = thread.get_absolute_url()
+    Client().get(url)
+    assert Client().get(url).headers.get(HIT_HEADER) == "hit"
+
+    own_redis.send_signal(signal.SIGSTOP)  # Redis accepts connections but answers nothing
+    start = time.monotonic()
+    response = Client().get(url)
+    elapsed = time.monotonic() - start
+
+    assert response.status_code == 200
+    assert "Dredging on the Ulindi" in response.content.decode()
+    assert elapsed < 5

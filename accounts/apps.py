@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from core import memberpages
 from core.pagecache import CONTENT, unshown, watch
 
 from .roles import MODERATORS, grant_role_permissions
@@ -24,9 +25,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from .models import User, VerificationRequest
+        from .permissions import page_audience
 
         watch(User, shown_change)
         unshown(VerificationRequest)
+        memberpages.audience.answer(page_audience)
         post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
 
     def personal_data(self, user):

@@ -1,6 +1,10 @@
 """Who may do what with accounts. Views, templates and services all ask these functions."""
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+
+from core.memberpages import PERSONAL
 
 VERIFY_PERMISSION = "accounts.verify_user"
 
@@ -21,3 +25,25 @@ def can_edit_profile(user, profile) -> bool:
 def can_verify_affiliations(user) -> bool:
     """Decide verification requests and withdraw verifications: the Moderators group."""
     return user.is_authenticated and user.is_active and user.has_perm(VERIFY_PERMISSION)
+
+
+def page_audience(user):
+    """For core.memberpages: whether this reader takes part. Anyone with a role (staff, a group,
+    a permission of their own) is shown controls of their own, so their pages are theirs alone."""
+    if user.is_staff or user.is_superuser or user.deleted_at is not None or not user.is_active:
+        return PERSONAL
+    User = get_user_model()
+    has_group, has_permission, confirmed = (
+        User.objects.filter(pk=user.pk)
+        .values_list(
+            Exists(User.groups.through.objects.filter(user=OuterRef("pk"))),
+            Exists(User.user_permissions.through.objects.filter(user=OuterRef("pk"))),
+            Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+        )
+        .get()
+    )
+    if has_group or has_permission:
+        return PERSONAL
+    user._has_confirmed_email = confirmed
+    user._perm_cache = set()  # what Django's ModelBackend would read with two queries
+    return "takes-part" if confirmed else "unconfirmed"

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Signed-in readers' shared pages, in place of the view (see the module): needs all above.
+    "core.memberpages.MemberPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "asmpace.urls"
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portal.context_processors.site_navigation",
+                "core.memberpages.csrf_hole",
             ],
         },
     },

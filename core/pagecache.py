@@ -1,7 +1,7 @@
 """Whole pages for visitors, from the cache: never stale, never somebody else's.
 
 Most readers are visitors, and a visitor's page is the same for every visitor who reads it in
-the same language. A view that says so (`VisitorPageMixin`) is rendered once; the next visitor
+the same language. A view that says so (`SharedPageMixin`) is rendered once; the next visitor
 gets the stored bytes, already gzipped, for about what a bare Django view costs.
 
 Never stale. A page records the versions of the tags it was made from: "content" (pages,
@@ -128,7 +128,7 @@ def current_versions(tags):
 
 def depends_on(request, *tags):
     """Called by a view before it reads anything: the page shows these tags (and "content")."""
-    if hasattr(request, "_page_cache_key"):
+    if hasattr(request, "_page_cache_key") or getattr(request, "_shared_page", None):
         versions = current_versions(tags)
         if versions is not None:
             request._page_cache_versions = versions
@@ -180,8 +180,53 @@ def fragments(items, *, template, tags, context, versions=None):
     return {item.pk: mark_safe(found.get(key) or made[key]) for key, item in keys.items()}  # noqa: S308 - rendered by our template
 
 
-class VisitorPageMixin:
-    """For a view whose page, for a visitor, depends only on its URL and language."""
+_version_keys_of = {}  # {page key: its tags' version keys}, learnt from the pages read
+
+
+def read(key):
+    """What is stored at key, if every version it was made from is current; else None."""
+    try:
+        entry, current = _entry_and_versions(key)
+        if entry is None or current != entry[0]:
+            return None
+        return entry[1]
+    except Exception:
+        logger.exception("The page cache could not be read")
+        return None
+
+
+def _entry_and_versions(key):
+    """The entry and the current versions of its tags: in one round trip once this process has
+    seen which tags the entry at that key depends on."""
+    version_keys = _version_keys_of.get(key)
+    if version_keys is None:
+        entry = cache.get(key)
+        if entry is None:
+            return None, None
+        version_keys = list(entry[0])
+        if len(_version_keys_of) > 50_000:
+            _version_keys_of.clear()
+        _version_keys_of[key] = version_keys
+        return entry, cache.get_many(version_keys)
+    found = cache.get_many([key, *version_keys])
+    entry = found.pop(key, None)
+    if entry is not None and list(entry[0]) != version_keys:
+        _version_keys_of.pop(key)
+        found = cache.get_many(list(entry[0]))
+    return entry, found
+
+
+def write(key, versions, value):
+    """Keep value at key, as made from these versions of its tags."""
+    try:
+        cache.set(key, (versions, value), settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.exception("The page cache could not be written")
+
+
+class SharedPageMixin:
+    """For a view whose page depends only on its URL and language, for a visitor, and also on
+    the reader's audience and holes, for a signed-in reader (core.memberpages)."""
 
     def page_tags(self):
         return ()
@@ -234,7 +279,6 @@ class VisitorPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.version_keys = {}  # {page key: its tags' version keys}, learnt from the pages read
         self.blocking_cookies = (settings.SESSION_COOKIE_NAME, "messages")
 
     def __call__(self, request):
@@ -288,37 +332,11 @@ class VisitorPageCacheMiddleware:
 
     def headers_and_body(self, key):
         """The stored page's headers (marked as a hit) and body, if its versions are current."""
-        try:
-            entry, current = self.entry_and_versions(key)
-            if entry is None:
-                return None
-            versions, headers, body = entry
-            if current != versions:
-                return None
-        except Exception:
-            logger.exception("The page cache could not be read")
+        found = read(key)
+        if found is None:
             return None
+        headers, body = found
         return [*headers, (HIT_HEADER, "hit")], body
-
-    def entry_and_versions(self, key):
-        """The stored page and the current versions of its tags: in one round trip once this
-        process has seen which tags the page at that key depends on."""
-        version_keys = self.version_keys.get(key)
-        if version_keys is None:
-            entry = cache.get(key)
-            if entry is None:
-                return None, None
-            version_keys = list(entry[0])
-            if len(self.version_keys) > 50_000:
-                self.version_keys.clear()
-            self.version_keys[key] = version_keys
-            return entry, cache.get_many(version_keys)
-        found = cache.get_many([key, *version_keys])
-        entry = found.pop(key, None)
-        if entry is not None and list(entry[0]) != version_keys:
-            self.version_keys.pop(key)
-            found = cache.get_many(list(entry[0]))
-        return entry, found
 
     def storable(self, request, response):
         user = getattr(request, "user", None)
@@ -335,8 +353,4 @@ class VisitorPageCacheMiddleware:
         )
 
     def store(self, key, versions, response):
-        headers = list(response.items())
-        try:
-            cache.set(key, (versions, headers, response.content), settings.PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.exception("The page cache could not be written")
+        write(key, versions, (list(response.items()), response.content))

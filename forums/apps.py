@@ -22,10 +22,12 @@ class ForumsConfig(AppConfig):
     # configuration before any app's models.
 
     def ready(self):
-        from core import pagecache
+        from core import memberpages, pagecache
 
         from .models import Flag, Post, PostRevision, Subscription, Suspension, Thread
+        from .permissions import page_audience
         from .views.dialogue import site_dialogue
+        from .views.subscriptions import subscription_form
 
         pagecache.watch(Post, lambda post, **kw: ("dialogue", f"thread:{post.thread_id}"))
         pagecache.watch(Thread, lambda thread, **kw: ("dialogue", f"thread:{thread.pk}"))
@@ -33,6 +35,8 @@ class ForumsConfig(AppConfig):
         pagecache.unshown(Flag, PostRevision, Subscription, Suspension)
 
         site_page_parts.answer(site_dialogue)
+        memberpages.audience.answer(page_audience)
+        memberpages.fills("subscription")(subscription_form)
 
     def load_content(self, *, overwrite: bool) -> str:
         from .content import load_forums

@@ -28,13 +28,6 @@ from .models import Delivery, Post, PostStatus, Subscription
 UNSUBSCRIBE_SALT = "forums.notifications.unsubscribe"
 
 
-def subscription_for(user, target):
-    """The user's Subscription to this thread or forum, or None: one query, none if signed out."""
-    if not user.is_authenticated:
-        return None
-    return target.subscriptions.filter(user=user).first()
-
-
 # Who is told
 
 

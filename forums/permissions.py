@@ -9,10 +9,12 @@ from collections import defaultdict
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 
 from accounts.permissions import is_confirmed_stakeholder
+from core.memberpages import PERSONAL
 
-from .models import Forum, PostStatus, Suspension, Visibility
+from .models import Forum, Post, PostStatus, Suspension, Thread, Visibility
 
 MODERATE_PERMISSION = "forums.moderate_forum"
 
@@ -186,3 +188,26 @@ def prime(users):
         user._visible_forum_ids = frozenset(
             forum.pk for forum in forums if _sees(user, forum, member_of=member_of[user.pk])
         )
+
+
+def page_audience(user):
+    """For core.memberpages: the reader's stakeholder group, which restricted forums admit. A
+    suspended reader, a moderator or named member of a forum, and a reader with a post or thread
+    waiting are shown pages of their own."""
+    suspended, moderates, named, posts_waiting, thread_waiting = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            Exists(Suspension.objects.active().filter(user=OuterRef("pk"))),
+            Exists(Forum.moderators.through.objects.filter(user=OuterRef("pk"))),
+            Exists(Forum.members.through.objects.filter(user=OuterRef("pk"))),
+            Exists(Post.objects.filter(author=OuterRef("pk")).exclude(status=PostStatus.APPROVED)),
+            Exists(Thread.objects.filter(author=OuterRef("pk"), is_visible=False)),
+        )
+        .get()
+    )
+    if suspended or moderates or named or posts_waiting or thread_waiting:
+        return PERSONAL
+    user._forum_suspension = None
+    user._moderated_forum_ids = frozenset()
+    return f"group:{user.stakeholder_group}"

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from core.pagecache import VisitorPageMixin
+from core.pagecache import SharedPageMixin
 
 from . import search
 from .forms import PortalSearchForm
@@ -12,7 +12,7 @@ from .navigation import available_ways_in
 HOME_SECTIONS = ("about", "objectives", "principles", "partners")
 
 
-class HomeView(VisitorPageMixin, TemplateView):
+class HomeView(SharedPageMixin, TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
@@ -25,7 +25,7 @@ class HomeView(VisitorPageMixin, TemplateView):
         )
 
 
-class PageDetailView(VisitorPageMixin, TemplateView):
+class PageDetailView(SharedPageMixin, TemplateView):
     template_name = "portal/page.html"
 
     def get(self, request, *args, **kwargs):

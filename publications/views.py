@@ -7,7 +7,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from core import pagecache
-from core.pagecache import VisitorPageMixin
+from core.pagecache import SharedPageMixin
 from core.search import uses_postgres
 from core.text import json_for_script
 
@@ -25,7 +25,7 @@ class VisiblePublicationMixin:
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
 
-class PublicationListView(VisitorPageMixin, ListView):
+class PublicationListView(SharedPageMixin, ListView):
     template_name = "publications/publication_list.html"
     context_object_name = "publications"
     paginate_by = 20
@@ -107,7 +107,7 @@ class PublicationListView(VisitorPageMixin, ListView):
         return {"name": name, "label": self.form.fields[name].label, "values": values}
 
 
-class PublicationDetailView(VisitorPageMixin, VisiblePublicationMixin, DetailView):
+class PublicationDetailView(SharedPageMixin, VisiblePublicationMixin, DetailView):
     template_name = "publications/publication_detail.html"
     context_object_name = "publication"
 

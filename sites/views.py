@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from core.hooks import Part
-from core.pagecache import VisitorPageMixin
+from core.pagecache import SharedPageMixin
 from core.text import json_for_script
 from publications.models import Kind, Publication
 
@@ -30,7 +30,7 @@ class VisibleSitesMixin:
         return Site.objects.visible_to(self.request.user)
 
 
-class SiteListView(VisitorPageMixin, VisibleSitesMixin, TemplateView):
+class SiteListView(SharedPageMixin, VisibleSitesMixin, TemplateView):
     """Every site on a map, and the same sites as a list for screen readers and no JavaScript."""
 
     template_name = "sites/site_list.html"
@@ -65,7 +65,7 @@ class SiteListView(VisitorPageMixin, VisibleSitesMixin, TemplateView):
         )
 
 
-class SiteDetailView(VisitorPageMixin, VisibleSitesMixin, DetailView):
+class SiteDetailView(SharedPageMixin, VisibleSitesMixin, DetailView):
     template_name = "sites/site_detail.html"
     context_object_name = "site"
 
@@ -101,7 +101,7 @@ class SiteDetailView(VisitorPageMixin, VisibleSitesMixin, DetailView):
         )
 
 
-class SiteGeoJSONView(VisitorPageMixin, VisibleSitesMixin, View):
+class SiteGeoJSONView(SharedPageMixin, VisibleSitesMixin, View):
     """All visible sites as a GeoJSON file that a GIS tool opens as it is."""
 
     def get(self, request, *args, **kwargs):

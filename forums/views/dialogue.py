@@ -16,15 +16,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from core import pagecache
+from core import memberpages, pagecache
 from core.hooks import Part
-from core.pagecache import VisitorPageMixin
+from core.pagecache import SharedPageMixin
 
 from .. import moderation, permissions, services
 from ..balance import dialogue_balance
 from ..forms import ConsultationCloseForm, PostForm, ThreadForm
 from ..models import Forum, Post, PostStatus, Thread
-from ..notifications import subscription_for
 
 
 def visible_forums(user):
@@ -48,7 +47,7 @@ def get_thread(user, forum_slug, pk):
     return thread
 
 
-class ForumIndexView(VisitorPageMixin, TemplateView):
+class ForumIndexView(SharedPageMixin, TemplateView):
     def page_tags(self):
         return ("dialogue",)
 
@@ -67,7 +66,7 @@ class ForumIndexView(VisitorPageMixin, TemplateView):
         )
 
 
-class ForumDetailView(VisitorPageMixin, ListView):
+class ForumDetailView(SharedPageMixin, ListView):
     def page_tags(self):
         return ("dialogue",)
 
@@ -110,7 +109,9 @@ class ForumDetailView(VisitorPageMixin, ListView):
             forum=self.forum,
             can_start_thread=permissions.can_start_thread(user, self.forum),
             suspension=permissions.active_suspension(user),
-            subscription=subscription_for(user, self.forum),
+            subscription_form=memberpages.hole(
+                self.request, "subscription", f"forum:{self.forum.pk}"
+            ),
             **kwargs,
         )
 
@@ -122,7 +123,7 @@ class PageView(TemplateView):
         return self.render_to_response(self.get_context_data())
 
 
-class ThreadDetailView(VisitorPageMixin, PageView):
+class ThreadDetailView(SharedPageMixin, PageView):
     def page_tags(self):
         return (f"thread:{self.kwargs['pk']}",)
 
@@ -147,6 +148,8 @@ class ThreadDetailView(VisitorPageMixin, PageView):
             paginator.count = thread.reply_count + 1  # kept by services.refresh_counts
         page = paginator.get_page(self.request.GET.get("page"))
         can_reply = permissions.can_reply(user, thread)
+        # Authors see "Edit" on their own posts, and no "Flag".
+        memberpages.personal_to(self.request, {post.author_id for post in page.object_list})
         return super().get_context_data(
             thread=thread,
             forum=thread.forum,
@@ -159,7 +162,7 @@ class ThreadDetailView(VisitorPageMixin, PageView):
                 context=lambda thread: {"balance": dialogue_balance(thread)},
             )[thread.pk],
             reply_fields=empty_reply_fields(self.request.LANGUAGE_CODE) if can_reply else "",
-            subscription=subscription_for(user, thread),
+            subscription_form=memberpages.hole(self.request, "subscription", f"thread:{thread.pk}"),
             can_reply=can_reply,
             can_facilitate=permissions.can_facilitate(user, thread),
             editable={

@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +16,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from .. import notifications, permissions, services
-from ..models import Delivery, Forum, Thread
+from ..models import Delivery, Forum, Subscription, Thread
+
+
+def subscription_form(request, argument):
+    """The "subscription" hole of a thread's or forum's page (core.memberpages): this reader's
+    form to follow "thread:<id>" or "forum:<id>" by email, or a visitor's link to sign in."""
+    kind, target_id = argument.split(":")
+    subscription = None
+    if request.user.is_authenticated:
+        subscription = Subscription.objects.filter(
+            user=request.user, **{f"{kind}_id": int(target_id)}
+        ).first()
+    context = {"kind": kind, "target_id": target_id, "subscription": subscription}
+    return render_to_string("forums/includes/subscribe.html", context, request=request)
 
 
 def subscription_target(user, data):

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.sites.models import Site
 from django.core import mail, signing
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +20,7 @@ from accounts.models import StakeholderGroup
 from forums import notifications, services
 from forums.models import Delivery, PostStatus, Subscription, Visibility
 from forums.tasks import notify_subscribers, send_daily_digests
+from forums.views.subscriptions import subscription_form
 from tests.factories import ForumFactory, PostFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -459,39 +459,29 @@ def test_visitors_and_unconfirmed_accounts_cannot_follow(client, thread):
     assert not Subscription.objects.exists()
 
 
-def test_the_subscribe_include_shows_the_readers_choice(thread):
+def test_the_subscription_form_shows_the_readers_choice_in_one_query(
+    django_assert_num_queries, thread
+):
     reader = person()
     request = RequestFactory().get(thread.get_absolute_url())
     request.user = reader
 
-    html = render_to_string(
-        "forums/includes/subscribe.html", {"target": thread, "subscription": None}, request
-    )
+    with django_assert_num_queries(1):
+        html = subscription_form(request, f"thread:{thread.pk}")
     assert f'action="{reverse("forums:subscribe")}"' in html
     assert f'name="thread" value="{thread.pk}"' in html
-    assert 'value="immediate" id="delivery-thread-' in html
     assert f'id="delivery-thread-{thread.pk}-immediate" checked' in html
     assert 'value="unsubscribe"' not in html
 
-    subscription = follow(reader, thread.forum, Delivery.DAILY)
-    html = render_to_string(
-        "forums/includes/subscribe.html",
-        {"target": thread.forum, "subscription": subscription},
-        request,
-    )
+    follow(reader, thread.forum, Delivery.DAILY)
+    with django_assert_num_queries(1):
+        html = subscription_form(request, f"forum:{thread.forum.pk}")
     assert f'name="forum" value="{thread.forum.pk}"' in html
     assert f'id="delivery-forum-{thread.forum.pk}-daily" checked' in html
     assert 'value="unsubscribe"' in html
-
-
-def test_subscription_for_is_one_query(django_assert_num_queries, thread):
-    reader = person()
-    subscription = follow(reader, thread)
-
-    with django_assert_num_queries(1):
-        assert notifications.subscription_for(reader, thread) == subscription
-    with django_assert_num_queries(1):
-        assert notifications.subscription_for(reader, thread.forum) is None
+    # Another reader's choice is theirs: this one follows nothing.
+    request.user = person()
+    assert 'value="unsubscribe"' not in subscription_form(request, f"forum:{thread.forum.pk}")
 
 
 def test_an_unknown_delivery_is_refused_with_a_message_and_nothing_saved(client, thread):

@@ -1,0 +1,182 @@
+"""Signed-in readers' pages, made once for everyone who would be shown the same page.
+
+A thread page shows a stakeholder without a role the same posts, buttons and links as it shows
+every other such stakeholder who reads it in the same language: only the form's CSRF token and
+whether they follow the thread are theirs. So a view that shares its page (`SharedPageMixin`)
+is rendered once per *audience*, with a marked hole where each reader's own part goes, and kept
+as for visitors (core.pagecache: never stale, same versions and tags). The next reader of that
+audience gets the kept page with their holes filled: their CSRF token (`csrf_hole`, a context
+processor) and whatever the view asked for with `hole()`, such as the subscription form.
+
+The audience is what, of a reader, changes the pages they are shown. Apps above answer
+`audience` for their pages: accounts whether the reader may take part, forums their stakeholder
+group (restricted forums admit groups). An app answers PERSONAL for a reader whose pages are
+theirs alone: anyone with a role (staff, a group, a permission: moderators see controls), a
+suspended reader, a reader with a post or thread waiting (they see it, others do not). Their
+pages are made for them on every request, as before. So are the pages of a reader named by
+`personal_to()`: a thread page's authors, who see "Edit" on their own posts.
+
+Never another's: what is kept was made for an audience, never a person; a hole is filled anew
+for each reader; a page that showed flash messages or used a CSP nonce is not kept; a reader
+with messages waiting is not served a kept page. Visitors' pages live under other keys
+(core.pagecache), and only requests without a session read them.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
+
+from . import pagecache
+from .hooks import Hook
+
+audience = Hook(
+    "What, of this signed-in reader, changes the shared pages they are shown? "
+    "A short text, or PERSONAL for a reader whose pages are theirs alone."
+)
+PERSONAL = object()
+HIT = "shared"
+HOLES = {}
+_SECRET = hashlib.sha256(f"holes {settings.SECRET_KEY}".encode()).hexdigest()[:20]
+# Private-use characters around a secret: no escaping changes them and no reader can type them.
+_MARKER = re.compile(f"\ue000{_SECRET}:([a-z-]+):([^\ue001]*)\ue001".encode())
+
+
+def fills(name):
+    """Register fill(request, argument) -> str: what the hole `name` holds for this reader."""
+
+    def register(fill):
+        HOLES[name] = fill
+        return fill
+
+    return register
+
+
+def hole(request, name, argument=""):
+    """A reader's own part of a page: marked, in a page made for an audience; filled now,
+    in a page made for this reader alone."""
+    if getattr(request, "_shared_page", None):
+        return f"\ue000{_SECRET}:{name}:{argument}\ue001"
+    return HOLES[name](request, argument)
+
+
+@fills("csrf")
+def _csrf_token(request, argument):
+    return get_token(request)
+
+
+def csrf_hole(request):
+    """Context processor, after Django's: a shared page's forms carry each reader's token."""
+    if getattr(request, "_shared_page", None):
+        return {"csrf_token": hole(request, "csrf")}
+    return {}
+
+
+def personal_to(request, user_ids):
+    """The page shows these readers something of their own: it is never kept for them, nor
+    served to them from what was kept."""
+    request._page_personal_to = frozenset(user_ids)
+
+
+def audience_of(user):
+    """The key part shared by everyone shown the same pages as this user; None if theirs alone."""
+    if not hasattr(user, "_page_audience"):
+        parts = audience.ask(user)
+        user._page_audience = None if PERSONAL in parts else " ".join(parts)
+    return user._page_audience
+
+
+class MemberPageCacheMiddleware:
+    """Serves and keeps shared pages for signed-in readers. Goes last in MIDDLEWARE: it needs
+    the session, the user, the language and the messages, and answers in place of the view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "_shared_page", None):
+            return response
+        key, request._shared_page = request._shared_page, None  # holes are filled from here
+        if response.streaming:
+            return response
+        parts = _MARKER.split(response.content)
+        if self.storable(request, response):
+            kept = (list(response.items()), parts, _readers_apart(request))
+            pagecache.write(key, request._page_cache_versions, kept)
+        if len(parts) > 1:
+            response.content = fill(request, parts)
+        patch_cache_control(response, private=True)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        key = self.key(request, view_func, view_args, view_kwargs)
+        if key is None:
+            return None
+        found = pagecache.read(key)
+        if found is not None:
+            headers, parts, personal = found
+            if request.user.pk in personal:
+                return None
+            response = HttpResponse(fill(request, parts), headers=dict(headers))
+            response[pagecache.HIT_HEADER] = HIT
+            patch_cache_control(response, private=True)
+            return response
+        request._shared_page = key
+        return None
+
+    def key(self, request, view_func, view_args, view_kwargs):
+        view_class = getattr(view_func, "view_class", None)
+        if (
+            not settings.PAGE_CACHE_SECONDS
+            or request.method != "GET"
+            or view_class is None
+            or not issubclass(view_class, pagecache.SharedPageMixin)
+            or not request.user.is_authenticated
+        ):
+            return None
+        view = view_class(**view_func.view_initkwargs)
+        view.setup(request, *view_args, **view_kwargs)
+        if not view.page_cacheable() or _has_messages(request):
+            return None
+        group = audience_of(request.user)
+        path = request.get_full_path()
+        if group is None or len(path) > 1000:
+            return None
+        what = f"{request.scheme}://{request.get_host()}{path} {request.LANGUAGE_CODE} {group}"
+        return "member-page:" + hashlib.sha256(what.encode()).hexdigest()
+
+    def storable(self, request, response):
+        return (
+            hasattr(request, "_page_cache_versions")
+            and response.status_code == 200
+            and not response.cookies
+            and request.user.pk not in _readers_apart(request)
+            and getattr(request, "_csp_nonce", None) is None
+            and not _has_messages(request)
+        )
+
+
+def _readers_apart(request):
+    return getattr(request, "_page_personal_to", frozenset())
+
+
+def _has_messages(request):
+    messages = getattr(request, "_messages", None)
+    return messages is not None and len(messages) > 0
+
+
+def fill(request, parts):
+    """The page for this reader: the kept text with each hole filled (parts alternate text,
+    hole name, argument, text...)."""
+    pieces = []
+    for index, part in enumerate(parts):
+        if index % 3 == 0:
+            pieces.append(part)
+        elif index % 3 == 1:
+            name, argument = part.decode(), parts[index + 1].decode()
+            pieces.append(HOLES[name](request, argument).encode())
+    return b"".join(pieces)

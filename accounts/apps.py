@@ -24,11 +24,15 @@ class AccountsConfig(AppConfig):
     # configuration before any app's models.
 
     def ready(self):
+        from allauth.account.models import EmailAddress
+
         from .models import User, VerificationRequest
         from .permissions import page_audience
 
         watch(User, shown_change)
         unshown(VerificationRequest)
+        # A confirmed address is the right to take part: it changes what its owner is shown.
+        watch(EmailAddress, lambda address, **kw: (memberpages.person_tag(address.user_id),))
         memberpages.audience.answer(page_audience)
         post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
 
@@ -64,7 +68,8 @@ UNSHOWN_USER_FIELDS = {"last_login", "password", "preferred_language"}
 
 
 def shown_change(user, *, created, update_fields, **kwargs):
-    """A new account is on no page yet; a changed name, group or mark is on every post."""
+    """A new account is on no page yet; a changed name, group or mark is on every post. Any
+    change may change what the person is shown (core.memberpages)."""
     if created or (update_fields and set(update_fields) <= UNSHOWN_USER_FIELDS):
-        return ()
-    return (CONTENT,)
+        return (memberpages.person_tag(user.pk),)
+    return (CONTENT, memberpages.person_tag(user.pk))

@@ -82,11 +82,25 @@ def personal_to(request, user_ids):
 
 
 def audience_of(user):
-    """The key part shared by everyone shown the same pages as this user; None if theirs alone."""
+    """The key part shared by everyone shown the same pages as this user; None if theirs alone.
+    Kept until something of theirs changes (the tag `person_tag`) or "content" does (roles and
+    groups, whose changes bump it)."""
     if not hasattr(user, "_page_audience"):
-        parts = audience.ask(user)
-        user._page_audience = None if PERSONAL in parts else " ".join(parts)
+        kept = pagecache.kept(
+            f"audience:{user.pk}", tags=(person_tag(user.pk),), compute=lambda: _asked(user)
+        )
+        user._page_audience = kept or None
     return user._page_audience
+
+
+def person_tag(user_id):
+    """The tag of what, about one person, decides their audience: apps bump it when it changes."""
+    return f"person:{user_id}"
+
+
+def _asked(user):
+    parts = audience.ask(user)
+    return "" if PERSONAL in parts else " ".join(parts)
 
 
 class MemberPageCacheMiddleware:

@@ -136,19 +136,14 @@ def depends_on(request, *tags):
 
 def kept(name, *, tags, compute):
     """compute(), kept in the cache while the tags' versions (and "content") are current: for
-    figures every reader sees, such as the library's facet counts."""
-    versions = current_versions(tags)
-    if not versions:
-        return compute()
-    stamp = "".join(versions[key] for key in sorted(versions))
-    key = "kept:" + hashlib.sha256(f"{name} {stamp}".encode()).hexdigest()
-    value = None
-    with contextlib.suppress(Exception):
-        value = cache.get(key)
+    figures every reader sees, such as the library's facet counts. One round trip when kept."""
+    key = "kept:" + hashlib.sha256(name.encode()).hexdigest()
+    value = read(key)
     if value is None:
+        versions = current_versions(tags)  # before compute() reads the database
         value = compute()
-        with contextlib.suppress(Exception):
-            cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+        if versions:
+            write(key, versions, value)
     return value
 
 
@@ -185,6 +180,8 @@ _version_keys_of = {}  # {page key: its tags' version keys}, learnt from the pag
 
 def read(key):
     """What is stored at key, if every version it was made from is current; else None."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return None
     try:
         entry, current = _entry_and_versions(key)
         if entry is None or current != entry[0]:

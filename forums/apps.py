@@ -29,10 +29,21 @@ class ForumsConfig(AppConfig):
         from .views.dialogue import site_dialogue
         from .views.subscriptions import subscription_form
 
-        pagecache.watch(Post, lambda post, **kw: ("dialogue", f"thread:{post.thread_id}"))
-        pagecache.watch(Thread, lambda thread, **kw: ("dialogue", f"thread:{thread.pk}"))
+        person = memberpages.person_tag
+        pagecache.watch(
+            Post,
+            lambda post, **kw: ("dialogue", f"thread:{post.thread_id}", person(post.author_id)),
+        )
+        pagecache.watch(
+            Thread,
+            lambda thread, **kw: ("dialogue", f"thread:{thread.pk}", person(thread.author_id)),
+        )
+        # A suspended person is shown their own pages; visitors see nothing of a suspension.
+        pagecache.watch(Suspension, lambda suspension, **kw: (person(suspension.user_id),))
+        # What a reader follows is in their own subscription forms (views.subscriptions).
+        pagecache.watch(Subscription, lambda subscription, **kw: (person(subscription.user_id),))
         # Visitors see none of these; what they change on a page goes through a post's save.
-        pagecache.unshown(Flag, PostRevision, Subscription, Suspension)
+        pagecache.unshown(Flag, PostRevision)
 
         site_page_parts.answer(site_dialogue)
         memberpages.audience.answer(page_audience)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from core import pagecache
+from core import memberpages, pagecache
 
 from . import permissions, tasks
 from .models import (
@@ -237,7 +237,7 @@ def refresh_counts(*, thread: Thread) -> None:
     )
     # A statement of its own, after the forum's row is locked: it sees every earlier commit.
     Forum.objects.filter(pk=thread.forum_id).update(last_post=forum_last_post(thread.forum_id))
-    pagecache.bump("dialogue", f"thread:{thread.pk}")
+    pagecache.bump("dialogue", f"thread:{thread.pk}", memberpages.person_tag(thread.author_id))
 
 
 def public_posts(is_visible: bool, reply_count: int) -> int:

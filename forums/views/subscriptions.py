@@ -15,21 +15,36 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from core import memberpages, pagecache
+
 from .. import notifications, permissions, services
-from ..models import Delivery, Forum, Subscription, Thread
+from ..models import Delivery, Forum, Thread
 
 
 def subscription_form(request, argument):
     """The "subscription" hole of a thread's or forum's page (core.memberpages): this reader's
     form to follow "thread:<id>" or "forum:<id>" by email, or a visitor's link to sign in."""
     kind, target_id = argument.split(":")
-    subscription = None
-    if request.user.is_authenticated:
-        subscription = Subscription.objects.filter(
-            user=request.user, **{f"{kind}_id": int(target_id)}
-        ).first()
-    context = {"kind": kind, "target_id": target_id, "subscription": subscription}
+    delivery = followed_by(request.user).get(argument) if request.user.is_authenticated else None
+    context = {"kind": kind, "target_id": target_id, "delivery": delivery}
     return render_to_string("forums/includes/subscribe.html", context, request=request)
+
+
+def followed_by(user):
+    """{"thread:<id>" or "forum:<id>": delivery} of what the user follows, kept until they
+    change it (a subscription's save or delete bumps their person tag)."""
+
+    def compute():
+        return {
+            f"thread:{thread}" if thread else f"forum:{forum}": delivery
+            for thread, forum, delivery in user.subscriptions.values_list(
+                "thread_id", "forum_id", "delivery"
+            )
+        }
+
+    return pagecache.kept(
+        f"follows:{user.pk}", tags=(memberpages.person_tag(user.pk),), compute=compute
+    )
 
 
 def subscription_target(user, data):

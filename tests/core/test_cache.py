@@ -7,8 +7,9 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from core.memberpages import HIT
 from core.pagecache import HIT_HEADER
-from tests.factories import PostFactory, ThreadFactory
+from tests.factories import PostFactory, ThreadFactory, UserFactory
 
 # Not the database of TEST_REDIS_URL, which the broker tests flush.
 REDIS = os.environ.get("TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/13")
@@ -128,3 +129,26 @@ def test_a_hanging_redis_slows_a_page_but_never_breaks_it(own_redis):
     assert response.status_code == 200
     assert "Dredging on the Ulindi" in response.content.decode()
     assert elapsed < 5
+
+
+@pytest.mark.django_db
+def test_members_shared_pages_go_through_redis_and_survive_its_death(own_redis):
+    thread = ThreadFactory(title="Dredging on the Ulindi")
+    url = thread.get_absolute_url()
+    readers = []
+    for _ in range(2):
+        reader = Client()
+        reader.force_login(UserFactory())
+        readers.append(reader)
+    readers[0].get(url)
+    assert readers[1].get(url).headers.get(HIT_HEADER) == HIT
+
+    own_redis.terminate()
+    own_redis.wait(timeout=10)
+    response = readers[1].get(url)
+
+    assert response.status_code == 200
+    assert "Dredging on the Ulindi" in response.content.decode()
+    assert "\ue000" not in response.content.decode()
+    assert 'name="csrfmiddlewaretoken" value="' in response.content.decode()
+    assert "Follow this thread by email" in response.content.decode()

@@ -65,7 +65,10 @@ def hole(request, name, argument=""):
 
 @fills("csrf")
 def _csrf_token(request, argument):
-    return get_token(request)
+    """One masked token for all the page's forms, as Django's context processor gives."""
+    if not hasattr(request, "_page_csrf_token"):
+        request._page_csrf_token = get_token(request)
+    return request._page_csrf_token
 
 
 def csrf_hole(request):

@@ -23,21 +23,6 @@ pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-@pytest.fixture
-def thread():
-    return ThreadFactory(forum=ForumFactory(slug="itombwe"), title="Gold buyers in Itombwe")
-
-
-@pytest.fixture
-def reply(thread):
-    return PostFactory(thread=thread, body="The buyers come on Mondays.", author__name="Amani")
-
-
-@pytest.fixture
-def moderator():
-    return UserFactory(groups=["Moderators"], is_staff=True)
-
-
 def signed_in(user, **kwargs):
     client = Client(**kwargs)
     client.force_login(user)

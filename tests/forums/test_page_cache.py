@@ -15,21 +15,6 @@ from tests.factories import ForumFactory, PostFactory, ThreadFactory, UserFactor
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def moderator():
-    return UserFactory(groups=["Moderators"], is_staff=True, name="Mod Erator")
-
-
-@pytest.fixture
-def thread():
-    return ThreadFactory(forum=ForumFactory(slug="itombwe"), title="Gold buyers in Itombwe")
-
-
-@pytest.fixture
-def reply(thread):
-    return PostFactory(thread=thread, body="The buyers come on Mondays.", author__name="Amani")
-
-
 def visit(url):
     """What a new visitor gets, after a first visitor has filled the cache."""
     Client().get(url)

@@ -147,9 +147,14 @@ class Found:
 
 LEXEME = re.compile(r"'((?:[^']|'')*)'")
 
-# One statement: the match (through the index), then everything the page needs from it. Only
-# the studies whose description holds a word of the query are ranked (through the index on
-# rank_vector): ts_rank is 0 for every other one, so they follow, newest first, as before.
+MATCHED_SQL = """
+SELECT COALESCE(array_agg(id), '{{}}')
+FROM publications_publication WHERE search_vector @@ {tsquery}
+"""
+# One statement: everything the page needs from the studies matched. Only the studies whose
+# description holds a word of the query are ranked (through the index on rank_vector, a small
+# vector kept in the row): ts_rank is 0 for every other one, so they follow, newest first. Titles
+# break ties byte by byte ("C"): sorting thousands of them by the language's rules took 6 ms.
 FOUND_SQL = """
 WITH found AS MATERIALIZED ({matches}),
 described AS MATERIALIZED (
@@ -160,7 +165,7 @@ ranked AS (
     SELECT found.*, COALESCE(described.rank, 0) AS rank
     FROM found LEFT JOIN described ON described.id = found.id
 )
-SELECT 'order', '', 0, array_agg(id ORDER BY rank DESC, year DESC, title) FROM ranked
+SELECT 'order', '', 0, array_agg(id ORDER BY rank DESC, year DESC, title COLLATE "C") FROM ranked
 {facets}
 """
 FACETS_SQL = """
@@ -179,7 +184,7 @@ def found(queryset, query: str, *, facets: bool = True) -> Found:
     """The studies of `queryset` that match a query typed by a person (PostgreSQL only).
 
     The match is made once, through the GIN index: the ranked order, the count and the facets
-    come from it in the same statement, so that a word in every study costs a few
+    come from it in one more statement, so that a word in every study costs a few
     milliseconds, not a query per facet over thousands of ids.
     """
     db = queryset.db
@@ -189,16 +194,23 @@ def found(queryset, query: str, *, facets: bool = True) -> Found:
     tsquery_sql, tsquery_params = tsquery.resolve_expression(compiler.query).as_sql(
         compiler, connection
     )
-    matches = queryset.filter(search_vector=tsquery).order_by()
-    matches = matches.values("id", "kind", "language", "year", "title")
-    matches_sql, matches_params = matches.query.get_compiler(using=db).as_sql()
-    sql = FOUND_SQL.format(
-        matches=matches_sql, tsquery=tsquery_sql, facets=FACETS_SQL if facets else ""
-    )
     with index_first(db), connection.cursor() as cursor:
         cursor.execute(f"SELECT querytree({tsquery_sql})::text", tsquery_params)
         words = LEXEME.findall(cursor.fetchone()[0])
         any_word = " | ".join(f"'{word}'" for word in words) or "''"
+        # The match alone, by the GIN index alone. With any other index allowed, the planner
+        # reads every study's large vector to test it (about 100 ms for a common word at
+        # 10,000 studies, against 6 ms through the GIN index): it does not count that cost.
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(MATCHED_SQL.format(tsquery=tsquery_sql), tsquery_params)
+        matched = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL enable_indexscan = on")
+        matches = queryset.filter(pk__any_of=matched).order_by()
+        matches = matches.values("id", "kind", "language", "year", "title")
+        matches_sql, matches_params = matches.query.get_compiler(using=db).as_sql()
+        sql = FOUND_SQL.format(
+            matches=matches_sql, tsquery=tsquery_sql, facets=FACETS_SQL if facets else ""
+        )
         cursor.execute(sql, (*matches_params, *tsquery_params, any_word))
         rows = cursor.fetchall()
     ids, counts = [], {name: [] for name in FACET_NAMES}

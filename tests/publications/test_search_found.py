@@ -62,3 +62,26 @@ def test_a_word_deep_in_the_pdf_is_shown_marked_and_nothing_else(client):
     (study,) = response.context["publications"]
     assert "<mark>tantalum</mark>" in study.snippet
     assert "<b>" not in study.snippet
+
+
+def test_the_match_keeps_to_the_studies_asked_about():
+    """The match reads the whole table through its index; the studies asked about (published,
+    filtered) are chosen from it afterwards."""
+    shown = PublicationFactory(title="Cobalt, published", kind="case_study")
+    PublicationFactory(title="Cobalt, in preparation", is_published=False)
+    PublicationFactory(title="Cobalt, another kind", kind="toolkit")
+
+    found = search.found(Publication.objects.published().filter(kind="case_study"), "cobalt")
+
+    assert found.ids == [shown.pk]
+    assert {v.value: v.count for v in found.facets["kind"]} == {"case_study": 1}
+
+
+def test_the_ranking_vector_is_kept_in_the_row():
+    """Ranking reads it for every study whose description matches (migration 0005)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'publications_publication'::regclass AND attname = 'rank_vector'"
+        )
+        assert cursor.fetchone()[0] == "m"

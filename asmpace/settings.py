@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.bad_requests.NulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Visitors' pages from the cache, before anything else is spent on them (see the module).
     "core.pagecache.VisitorPageCacheMiddleware",

@@ -9,7 +9,12 @@ from django.utils.translation import ngettext
 
 from accounts.models import StakeholderGroup
 from audit.models import Action, ModerationLogEntry
-from core.admin_helpers import ReadOnlyAdminMixin, ask
+from core.admin_helpers import (
+    CheckedAutocompleteMixin,
+    CheckedDateHierarchyMixin,
+    ReadOnlyAdminMixin,
+    ask,
+)
 
 from . import moderation
 from .admin_queue import ForumFilter, ForumScopedAdmin
@@ -61,7 +66,7 @@ class ForumForm(forms.ModelForm):
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     form = ForumForm
     list_display = ("name", "visibility", "site", "thread_count", "post_count", "pre_moderated")
     list_filter = ("visibility", "pre_moderated")
@@ -254,6 +259,8 @@ class SuspensionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "until" not in self.fields:
+            return  # an existing suspension's page shows it read-only
         # The admin's date and time boxes share one label; each gets a name of its own.
         date, time = self.fields["until"].widget.widgets
         date.attrs["aria-label"] = _("Suspended until: date")
@@ -271,7 +278,7 @@ class SuspensionForm(forms.ModelForm):
 
 
 @admin.register(Suspension)
-class SuspensionAdmin(admin.ModelAdmin):
+class SuspensionAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     """Adding a suspension suspends the user (logged and told); lifting is an action."""
 
     form = SuspensionForm
@@ -304,7 +311,7 @@ class SuspensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ModerationLogEntryAdmin(CheckedDateHierarchyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Written by the moderation services, read here, changed and deleted by nobody. The log is
     audit's; its page is here, where a forum's own moderators are known."""
 

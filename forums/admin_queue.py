@@ -7,7 +7,6 @@ if they are staff, only the threads, posts and flags of their forums.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.models import Action
-from core.admin_helpers import ReadOnlyAdminMixin
+from core.admin_helpers import CheckedDateHierarchyChangeList, ReadOnlyAdminMixin
 
 from . import moderation
 from .models import Flag, Forum, Post, PostRevision, PostStatus
@@ -40,7 +39,7 @@ def author_history(author_ids):
     return {row["author_id"]: (row["approved"], row["rejected"], row["flagged"]) for row in counts}
 
 
-class QueueChangeList(ChangeList):
+class QueueChangeList(CheckedDateHierarchyChangeList):
     """The page's posts, each with its author's history, counted for the page's authors only
     (a correlated count per row read every post of every author shown: 120 ms at 100,000)."""
 

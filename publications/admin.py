@@ -7,7 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin_helpers import ReadOnlyAdminMixin
+from core.admin_helpers import (
+    CheckedAutocompleteMixin,
+    CheckedDateHierarchyMixin,
+    ReadOnlyAdminMixin,
+)
 
 from .models import Author, Authorship, Coverage, DownloadCount, Publication, Topic
 from .search import index_publication
@@ -28,7 +32,7 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class AuthorshipInline(admin.TabularInline):
+class AuthorshipInline(CheckedAutocompleteMixin, admin.TabularInline):
     model = Authorship
     autocomplete_fields = ("author",)
     fields = ("order", "author", "given_names", "family_name", "role")
@@ -41,7 +45,7 @@ class CoverageInline(admin.TabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("title", "kind", "language", "year", "is_published", "extraction", "downloads")
     list_filter = ("is_published", "kind", "language", "extraction", "topics")
     search_fields = ("title", "slug", "authorships__family_name", "authorships__author__name")
@@ -135,7 +139,7 @@ class PublicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(DownloadCount)
-class DownloadCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DownloadCountAdmin(CheckedDateHierarchyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Counts are written by downloads only; editors read them."""
 
     list_display = ("publication", "day", "count")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core import pagecache
+from core.admin_helpers import CheckedAutocompleteMixin
 
 from .models import Mineral, Site, SiteText
 
@@ -41,7 +42,7 @@ class SiteTextInline(admin.StackedInline):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("name", "country", "mineral_list", "is_published", "updated_at")
     list_filter = ("is_published", "country", "minerals")
     search_fields = ("slug", "texts__name")

@@ -247,7 +247,12 @@ class PostReplyView(WriteView):
         return super().dispatch(request, *args, **kwargs)
 
     def reply_to(self, pk):
-        """The post replied to or quoted, if this user may see it in this thread."""
+        """The post replied to or quoted, if `pk` names one this user may see in this thread
+        (a link's `?quote=` may hold anything)."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
         post = self.thread.posts.select_related("author", "thread__forum").filter(pk=pk).first()
         if post is None or not permissions.can_view_post(self.request.user, post):
             return None

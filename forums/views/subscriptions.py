@@ -4,8 +4,8 @@ Who may follow what is for permissions to say; the writes are services'."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
@@ -103,7 +103,10 @@ class SubscriptionView(LoginRequiredMixin, View):
         safe = url_has_allowed_host_and_scheme(
             url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
         )
-        return redirect(url if safe else target.get_absolute_url())
+        # A path of this site only: redirect() would take any other word for a view's name.
+        return HttpResponseRedirect(
+            url if safe and url.startswith("/") else target.get_absolute_url()
+        )
 
 
 # The signed token is the credential: mail clients post RFC 8058's one-click unsubscribe

@@ -19,7 +19,7 @@ from core.admin_helpers import (
 from . import moderation
 from .admin_queue import ForumFilter, ForumScopedAdmin
 from .models import Flag, Forum, Suspension, Thread
-from .permissions import is_moderator, moderated_forum_ids
+from .permissions import is_moderator, is_suspended, moderated_forum_ids
 
 
 class ForumForm(forms.ModelForm):
@@ -293,6 +293,16 @@ class SuspensionAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
         if obj is None:
             return ()
         return ("user", "reason", "until", "created_at", "created_by", "lifted_at")
+
+    # A suspended moderator neither suspends nor lifts, their own suspension included.
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and not is_suspended(request.user)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not is_suspended(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_suspended(request.user)
 
     def save_model(self, request, obj, form, change):
         if change:

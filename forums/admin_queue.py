@@ -21,7 +21,7 @@ from core.admin_helpers import CheckedDateHierarchyChangeList, ReadOnlyAdminMixi
 
 from . import moderation
 from .models import Flag, Forum, Post, PostRevision, PostStatus
-from .permissions import is_moderator, moderated_forum_ids
+from .permissions import is_moderator, is_suspended, moderated_forum_ids
 
 
 def author_history(author_ids):
@@ -87,7 +87,7 @@ class ForumScopedAdmin(admin.ModelAdmin):
 
     def scoped(self, request, obj=None):
         user = request.user
-        if not (user.is_active and user.is_staff):
+        if not (user.is_active and user.is_staff) or is_suspended(user):
             return False
         forums = moderated_forum_ids(user)
         return bool(forums) if obj is None else self.forum_id_of(obj) in forums

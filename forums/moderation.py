@@ -156,8 +156,11 @@ def suspension_check(*, reason: str, until: datetime.datetime | None) -> None:
 def user_suspend(
     *, moderator: User, user: User, reason: str, until: datetime.datetime | None = None
 ) -> Suspension:
-    """Stop a user writing anywhere until `until` (None: until lifted). Moderators only."""
+    """Stop a user writing anywhere until `until` (None: until lifted). Moderators only, and
+    only a superuser suspends staff or a superuser."""
     if not permissions.is_moderator(moderator) or user.pk == moderator.pk:
+        raise PermissionDenied
+    if (user.is_staff or user.is_superuser) and not moderator.is_superuser:
         raise PermissionDenied
     suspension_check(reason=reason, until=until)
     suspension = Suspension.objects.create(

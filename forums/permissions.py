@@ -42,8 +42,14 @@ def may_write(user) -> bool:
 
 
 def is_moderator(user) -> bool:
-    """Moderates every forum: superusers and the Moderators group."""
-    return user.is_authenticated and user.is_active and user.has_perm(MODERATE_PERMISSION)
+    """Moderates every forum: superusers and the Moderators group, while not suspended (a
+    suspension takes every moderation power away until it ends)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm(MODERATE_PERMISSION)
+        and not is_suspended(user)
+    )
 
 
 def moderated_forum_ids(user) -> frozenset:
@@ -56,7 +62,9 @@ def moderated_forum_ids(user) -> frozenset:
 
 
 def can_moderate(user, forum) -> bool:
-    return is_moderator(user) or (user.is_active and forum.pk in moderated_forum_ids(user))
+    if is_moderator(user):
+        return True
+    return user.is_active and forum.pk in moderated_forum_ids(user) and not is_suspended(user)
 
 
 def visible_forum_ids(user) -> frozenset:
@@ -178,10 +186,12 @@ def prime(users):
     )
     for user_id, app_label, codename in [*own, *grouped]:
         perms[user_id].add(f"{app_label}.{codename}")
+    suspensions = {s.user_id: s for s in Suspension.objects.active().filter(user_id__in=ids)}
     forums = list(Forum.objects.only("pk", "visibility", "allowed_groups"))
     for user in users:
         # The attributes accounts.permissions, forums.permissions and Django's ModelBackend
         # would fill with a query each; the decisions below are still theirs.
+        user._forum_suspension = suspensions.get(user.pk)
         user._has_confirmed_email = user.pk in confirmed
         user._moderated_forum_ids = frozenset(moderated[user.pk])
         user._perm_cache = perms[user.pk]

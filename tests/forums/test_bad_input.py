@@ -1,10 +1,15 @@
-"""What the testers' fuzzer sent the dialogue and its admin pages (issue 14): each answers the
-page, a redirect or a form error, never a 500, and saves nothing half-way."""
+"""What the testers found in the dialogue and its admin pages (issue 14): what their fuzzer sent
+answers the page, a redirect, a form error or a 400, never a 500, and saves nothing half-way;
+and who may suspend whom."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from forums.models import Subscription, Suspension
+from accounts.models import User
+from audit.models import Action
+from forums import moderation, permissions
+from forums.models import Post, PostStatus, Subscription, Suspension
 from tests.factories import PostFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +107,53 @@ def test_following_with_a_strange_next_goes_back_to_the_thread(client, next_url)
     assert response.status_code == 302
     assert response["Location"] == thread.get_absolute_url()
     assert Subscription.objects.filter(thread=thread).count() == 1
+
+
+# Finding 7: who may suspend whom, and what a suspended moderator keeps.
+
+
+@pytest.mark.parametrize("target", ["staff", "superuser"])
+def test_only_a_superuser_suspends_staff_and_superusers(client, moderator, target):
+    person = UserFactory(is_staff=True, is_superuser=target == "superuser")
+
+    response = client.post(
+        reverse("admin:forums_suspension_add"), {"user": person.pk, "reason": "Insults"}
+    )
+
+    assert response.status_code == 403
+    assert not Suspension.objects.exists()
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    moderation.user_suspend(moderator=superuser, user=person, reason="Insults")
+    assert Suspension.objects.filter(user=person).exists()
+
+
+def test_a_suspended_moderator_loses_every_moderation_power(client, moderator):
+    other = UserFactory(is_superuser=True, is_staff=True)
+    suspension = moderation.user_suspend(moderator=other, user=moderator, reason="Abuse")
+    pending = PostFactory(status=PostStatus.PENDING)
+    forum_moderator = UserFactory(is_staff=True)
+    pending.thread.forum.moderators.add(forum_moderator)
+    moderation.user_suspend(moderator=other, user=forum_moderator, reason="Abuse")
+
+    for user in (moderator, User.objects.get(pk=forum_moderator.pk)):
+        user = User.objects.get(pk=user.pk)
+        assert not permissions.can_moderate(user, pending.thread.forum)
+        with pytest.raises(PermissionDenied):
+            moderation.post_decide(moderator=user, post=pending, decision=Action.APPROVE)
+    for page in (
+        reverse("admin:forums_post_changelist") + "?waiting=yes",
+        reverse("admin:forums_post_change", args=[pending.pk]),
+        reverse("admin:forums_suspension_changelist"),
+        reverse("admin:forums_suspension_change", args=[suspension.pk]),
+    ):
+        assert client.get(page).status_code in (403, 404), page
+    response = client.post(
+        reverse("admin:forums_suspension_changelist"),
+        {"action": "lift", "_selected_action": [str(suspension.pk)], "index": "0"},
+    )
+    assert response.status_code == 403
+    assert Suspension.objects.get(pk=suspension.pk).lifted_at is None
+    assert Post.objects.get(pk=pending.pk).status == PostStatus.PENDING
+
+    moderation.suspension_lift(moderator=other, suspension=suspension)
+    assert client.get(reverse("admin:forums_post_changelist")).status_code == 200

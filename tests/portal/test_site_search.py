@@ -381,10 +381,11 @@ def grow(forum, restricted, n, start):
 
 # Measured on SQLite. A visitor's page: for studies, sites and posts each a count, the first
 # five and their snippets or texts, and the forums. A signed-in reader's adds the session, the
-# user, permissions, forum memberships and the confirmed address. PostgreSQL adds 7 for the
+# user, permissions, forum memberships and the confirmed address; a moderator's, whether they
+# are suspended (a suspension takes their moderation powers away). PostgreSQL adds 7 for the
 # library's match through its index alone (publications.search.found): the transaction's two
 # ends, its settings (three), the query's words and the match.
-QUERIES = {"visitor": 9, "member": 16, "editor": 14}
+QUERIES = {"visitor": 9, "member": 16, "editor": 15}
 
 
 def queries(client, **headers):

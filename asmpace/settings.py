@@ -59,11 +59,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.health.HealthCheckMiddleware",
+    # Visitors' pages from the cache, before anything else is spent on them (see the module).
+    # What it keeps holds the headers of every middleware below it: the security headers too.
+    "core.pagecache.VisitorPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "core.bad_requests.NulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Visitors' pages from the cache, before anything else is spent on them (see the module).
-    "core.pagecache.VisitorPageCacheMiddleware",
     # After whitenoise, which answers static files itself; compresses pages (see the module).
     "core.compression.PageCompressionMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -267,6 +269,29 @@ FORUM_POSTS_PER_PAGE = 20
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The browser features no page of the portal uses, denied to every page and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

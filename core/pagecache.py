@@ -271,8 +271,9 @@ class VisitorPageCacheApplication:
 
 
 class VisitorPageCacheMiddleware:
-    """Serves and stores visitors' pages; goes before the compression middleware, so that what
-    is stored is what was sent, gzipped or not."""
+    """Serves and stores visitors' pages. Goes before the security, compression and static-file
+    middleware: what is stored is what was sent, its headers and gzip included, and static
+    files pass by untouched."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -301,6 +302,7 @@ class VisitorPageCacheMiddleware:
             not settings.PAGE_CACHE_SECONDS
             or request.method != "GET"
             or "HTTP_AUTHORIZATION" in request.META
+            or request.path.startswith(settings.STATIC_URL)
         ):
             return None
         if any(name in request.COOKIES for name in self.blocking_cookies):

@@ -245,6 +245,10 @@ def test_the_wsgi_application_answers_a_cached_page_before_django(thread, monkey
     assert second[2] == first[2]
     assert int(second[1]["Content-Length"]) == len(second[2])
     assert handled == []  # Django's handler never ran
+    # Every header the page was made with, the security headers included.
+    assert {name: value for name, value in second[1].items() if name != HIT_HEADER} == first[1]
+    assert second[1]["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in second[1]["Permissions-Policy"]
 
 
 def test_the_wsgi_application_passes_on_what_it_must_not_answer(thread, monkeypatch):

@@ -55,6 +55,8 @@ def test_security_headers_in_production_mode(production_responses):
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    denied = dict(rule.strip().split("=") for rule in headers["Permissions-Policy"].split(","))
+    assert denied["camera"] == denied["geolocation"] == denied["microphone"] == "()"
 
 
 def test_content_security_policy_forbids_inline_code_and_framing(production_responses):

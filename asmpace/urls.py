@@ -27,3 +27,6 @@ urlpatterns = [
     path("", include("sites.urls")),
     path("", include("portal.urls")),
 ]
+
+# A database that cannot be reached answers 503 "try again in a minute" (core.errors).
+handler500 = "core.errors.server_error"

@@ -1,0 +1,128 @@
+"""The database goes away under a running portal, and comes back (core.errors, core.health).
+
+The test starts a PostgreSQL cluster of its own (initdb and pg_ctl in a temporary folder, on a
+free port, as the postgres user since PostgreSQL refuses to run as root), stops it while the
+portal runs, and starts it again. It never touches the machine's shared PostgreSQL."""
+
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+from .conftest import ROOT, run_django
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def postgres_tool(name):
+    found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found if isinstance(found, str) else (found[-1] if found else None)
+
+
+def as_postgres(*command):
+    """The command as the postgres user when we are root (initdb refuses root)."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return list(command)
+
+
+@pytest.fixture
+def own_postgres():
+    initdb, pg_ctl = postgres_tool("initdb"), postgres_tool("pg_ctl")
+    if not (initdb and pg_ctl):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs PostgreSQL's initdb and pg_ctl")
+        pytest.skip("needs PostgreSQL's initdb and pg_ctl")
+    folder = tempfile.mkdtemp(prefix="asmpace-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data = os.path.join(folder, "data")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    subprocess.run(  # noqa: S603
+        as_postgres(initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    def pg(*args):
+        subprocess.run(as_postgres(pg_ctl, "-D", data, *args), check=True, capture_output=True)  # noqa: S603
+
+    def start():
+        pg("-o", options, "-l", os.path.join(folder, "log"), "-w", "start")
+
+    def stop():
+        pg("-m", "fast", "-w", "stop")
+
+    start()
+    try:
+        url = f"postgres://postgres@127.0.0.1:{port}/postgres"
+        yield {"url": url, "start": start, "stop": stop}
+    finally:
+        stop_now = as_postgres(pg_ctl, "-D", data, "-m", "immediate", "stop")
+        subprocess.run(stop_now, capture_output=True)  # noqa: S603
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(
+    own_postgres, production_env
+):
+    env = {
+        **production_env,
+        "DATABASE_URL": own_postgres["url"],
+        "DATABASE_POOL_TIMEOUT": "1",
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+    }
+    run_django("manage.py", "migrate", "--noinput", "-v", "0", env=env, timeout=240)
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    portal = subprocess.Popen(
+        [sys.executable, "-m", "tests.project.serve_lines"],
+        cwd=ROOT,
+        env={**full_env, **env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def get(path):
+        portal.stdin.write(path + "\n")
+        portal.stdin.flush()
+        return json.loads(portal.stdout.readline())
+
+    try:
+        assert get("/")["status"] == 200
+        assert get("/healthz")["status"] == 200
+
+        own_postgres["stop"]()
+        down = get("/")
+        health = get("/healthz")
+
+        own_postgres["start"]()
+        # The pool reconnects in the background, waiting longer after each failure: the
+        # portal is back within seconds, with nothing restarted.
+        deadline = time.monotonic() + 30
+        back = get("/")
+        while back["status"] != 200 and time.monotonic() < deadline:
+            assert back["status"] == 503
+            time.sleep(0.5)
+            back = get("/")
+    finally:
+        portal.stdin.close()
+        portal.wait(timeout=30)
+
+    assert down["status"] == 503
+    assert down["retry_after"] == "60"
+    assert "The portal is unavailable" in down["body"]
+    assert "Traceback" not in down["body"]
+    assert health["status"] == 503
+    assert back["status"] == 200

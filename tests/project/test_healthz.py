@@ -1,8 +1,30 @@
 import json
+import os
+import socket
 
 import pytest
 
 from .conftest import run_django
+
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+HEALTH = (
+    "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE','asmpace.settings');"
+    "django.setup(); from django.test import Client;"
+    "r = Client().get('/healthz', headers={'host': '10.0.0.7'});"
+    "print(r.status_code, r.content.decode())"
+)
+
+
+def health_of(env):
+    result = run_django("-c", HEALTH, env=env)
+    status, body = result.stdout.split(" ", 1)
+    return int(status), json.loads(body)
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when this returns: nothing listens
 
 
 @pytest.mark.django_db
@@ -11,7 +33,13 @@ def test_healthz_answers_200_and_touches_no_session(client, django_assert_num_qu
         response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up"}
+    # No Redis and no broker configured: the cache is per process, tasks run inline.
+    assert response.json() == {
+        "status": "ok",
+        "database": "up",
+        "cache": "local",
+        "broker": "inline",
+    }
     assert not response.cookies
     assert "Cookie" not in response.headers.get("Vary", "")
 
@@ -45,3 +73,30 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path):
         status, body = result.stdout.split(" ", 1)
         assert status == "503", result.stderr
         assert json.loads(body)["database"] == "down"
+
+
+def test_healthz_checks_the_cache_and_the_broker(production_env):
+    status, body = health_of({**production_env, "REDIS_URL": REDIS, "CELERY_BROKER_URL": REDIS})
+
+    assert status == 200
+    assert body == {"status": "ok", "database": "up", "cache": "up", "broker": "up"}
+
+
+def test_a_cache_or_broker_down_is_degraded_but_stays_in_rotation(production_env):
+    nowhere = f"redis://127.0.0.1:{closed_port()}/0"
+
+    status, body = health_of({**production_env, "REDIS_URL": nowhere, "CELERY_BROKER_URL": REDIS})
+    assert (status, body["status"], body["cache"], body["broker"]) == (
+        200,
+        "degraded",
+        "down",
+        "up",
+    )
+
+    status, body = health_of({**production_env, "REDIS_URL": REDIS, "CELERY_BROKER_URL": nowhere})
+    assert (status, body["status"], body["cache"], body["broker"]) == (
+        200,
+        "degraded",
+        "up",
+        "down",
+    )

@@ -197,7 +197,8 @@ def found(queryset, query: str, *, facets: bool = True) -> Found:
     with index_first(db), connection.cursor() as cursor:
         cursor.execute(f"SELECT querytree({tsquery_sql})::text", tsquery_params)
         words = LEXEME.findall(cursor.fetchone()[0])
-        any_word = " | ".join(f"'{word}'" for word in words) or "''"
+        # No word at all ("%ff", stop words only): an empty tsquery, which matches nothing.
+        any_word = " | ".join(f"'{word}'" for word in words)
         # The match alone, by the GIN index alone. With any other index allowed, the planner
         # reads every study's large vector to test it (about 100 ms for a common word at
         # 10,000 studies, against 6 ms through the GIN index): it does not count that cost.

@@ -85,3 +85,11 @@ def test_the_ranking_vector_is_kept_in_the_row():
             "WHERE attrelid = 'publications_publication'::regclass AND attname = 'rank_vector'"
         )
         assert cursor.fetchone()[0] == "m"
+
+
+@pytest.mark.parametrize("query", ["\ufffd\ufffd", "the", "&|!"])
+def test_a_query_without_a_word_finds_nothing(client, query):
+    PublicationFactory(title="The cobalt report")
+
+    assert search.found(Publication.objects.published(), query).ids == []
+    assert client.get(LIST, {"q": query}).status_code == 200

@@ -140,9 +140,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # With a shared cache, a signed-in request reads its session from Redis instead of the database
-# (written to both; Django falls back to the database when the cache fails).
+# (written to both; with Redis away the database alone answers: core/sessions.py).
 if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "core.sessions"
 
 # How long a visitor's page (or a post's HTML) is kept, in seconds; 0 turns the page cache off.
 # Pages never go stale within that time: any write that changes them makes them anew

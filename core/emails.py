@@ -3,11 +3,10 @@
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .tasks import send_email_message
+from .tasks import queue_after_commit, send_email_message
 
 
 def site_url() -> str:
@@ -65,4 +64,4 @@ def queue_email(message: EmailMessage) -> None:
         "html": html,
         "headers": dict(message.extra_headers) or None,
     }
-    transaction.on_commit(lambda: send_email_message.delay(**payload))
+    queue_after_commit(send_email_message, **payload)

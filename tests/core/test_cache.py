@@ -152,3 +152,68 @@ def test_members_shared_pages_go_through_redis_and_survive_its_death(own_redis):
     assert "\ue000" not in response.content.decode()
     assert 'name="csrfmiddlewaretoken" value="' in response.content.decode()
     assert "Follow this thread by email" in response.content.decode()
+
+
+SIGN_IN = {"login": "amani@example.org", "password": "a long pass phrase 42"}
+
+
+@pytest.fixture
+def person(settings):
+    settings.SESSION_ENGINE = "core.sessions"
+    return UserFactory(email=SIGN_IN["login"], password=SIGN_IN["password"])
+
+
+def signed_in_client():
+    client = Client()
+    assert client.post("/accounts/login/", SIGN_IN).status_code == 302
+    return client
+
+
+def is_signed_in(client):
+    return "Sign out" in client.get("/forums/").content.decode()
+
+
+@pytest.mark.django_db
+def test_with_redis_gone_people_stay_signed_in_and_sign_in_and_out(own_redis, person):
+    reader = signed_in_client()
+
+    own_redis.terminate()
+    own_redis.wait(timeout=10)
+
+    assert is_signed_in(reader)
+    newcomer = signed_in_client()
+    assert is_signed_in(newcomer)
+    assert reader.post("/accounts/logout/").status_code == 302
+    assert not is_signed_in(reader)
+
+
+@pytest.mark.django_db
+def test_with_redis_gone_the_sign_in_limits_still_hold(own_redis, person):
+    own_redis.terminate()
+    own_redis.wait(timeout=10)
+    wrong = {**SIGN_IN, "password": "not the pass phrase"}
+
+    answers = [Client().post("/accounts/login/", wrong).content.decode() for _ in range(6)]
+
+    # allauth's limit on failed sign-ins (5 per address), counted in this process.
+    assert "Too many failed login attempts" not in answers[0]
+    assert "Too many failed login attempts" in answers[-1]
+    right = Client().post("/accounts/login/", SIGN_IN)
+    assert right.status_code == 200  # refused while the limit holds, even the right password
+
+
+@pytest.mark.django_db
+def test_a_session_ended_while_redis_hung_does_not_come_back_with_it(own_redis, person):
+    import signal
+
+    reader = signed_in_client()
+    cookie = reader.cookies["sessionid"].value
+    own_redis.send_signal(signal.SIGSTOP)  # Redis keeps the session, and answers nothing
+
+    assert reader.post("/accounts/logout/").status_code == 302
+    own_redis.send_signal(signal.SIGCONT)
+    Client().get("/forums/")  # any later request deletes it from the cache
+
+    returning = Client()
+    returning.cookies["sessionid"] = cookie
+    assert not is_signed_in(returning)

@@ -1,6 +1,7 @@
 """Mail goes out from a Celery task: inline by default, through a real Redis broker when set."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -84,3 +85,30 @@ def test_a_worker_process_sends_mail_queued_through_redis(redis_broker, tmp_path
     assert "<p>Queued</p>" in text
     older = next(text for text in sent if "Subject: Older" in text)
     assert "To: c@example.org" in older
+
+
+def test_a_reply_saved_while_the_broker_is_away_is_answered_as_saved(production_env):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"  # nothing listens there
+    snippet = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "from forums.models import Post;"
+        "from tests.factories import ThreadFactory, UserFactory;"
+        "thread = ThreadFactory(); author = UserFactory(is_staff=True, is_superuser=True);"
+        "client = Client(raise_request_exception=False); client.force_login(author);"
+        "r = client.post(thread.get_absolute_url() + 'reply/',"
+        " {'body': 'Saved while the broker was away.', 'language': 'en'},"
+        " headers={'host': 'portal.example.org'}, secure=True);"
+        "print(r.status_code, Post.objects.filter(body__startswith='Saved while').count())"
+    )
+    env = {
+        **production_env,
+        "CELERY_BROKER_URL": nowhere,
+        "DJANGO_SETTINGS_MODULE": "asmpace.settings",
+    }
+
+    result = run_django("-c", snippet, env=env, timeout=120)
+
+    assert result.stdout.split()[-2:] == ["302", "1"], result.stderr[-2000:]

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from core.admin_helpers import ask
 
 from .models import User, VerificationRequest
-from .permissions import can_verify_affiliations
+from .permissions import can_verify_affiliations, is_barred
 from .services import verification_decide, verification_withdraw
 
 # Moderators change people only through logged actions (verification requests, suspensions,
@@ -105,11 +105,14 @@ class UserAdmin(DjangoUserAdmin):
         trimmed = {**first_opts, "fields": ("email",)}
         return ((first_name, trimmed), *fieldsets[1:])
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and not is_barred(request.user)
+
     def has_change_permission(self, request, obj=None):
         # Staff accounts are changed by superusers only: no moderator can lock out another.
         if obj is not None and obj.is_staff and not request.user.is_superuser:
             return False
-        return super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj) and not is_barred(request.user)
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
@@ -145,6 +148,12 @@ class VerificationRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # people ask for themselves, from their account pages
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and not is_barred(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_barred(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

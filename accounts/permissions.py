@@ -6,6 +6,8 @@ from django.db.models import Exists, OuterRef
 
 from core.memberpages import PERSONAL
 
+from .hooks import barred
+
 VERIFY_PERMISSION = "accounts.verify_user"
 
 
@@ -22,9 +24,19 @@ def can_edit_profile(user, profile) -> bool:
     return user.is_authenticated and user.pk == profile.pk and profile.deleted_at is None
 
 
+def is_barred(user) -> bool:
+    return user.is_authenticated and any(barred.ask(user))
+
+
 def can_verify_affiliations(user) -> bool:
-    """Decide verification requests and withdraw verifications: the Moderators group."""
-    return user.is_authenticated and user.is_active and user.has_perm(VERIFY_PERMISSION)
+    """Decide verification requests and withdraw verifications: the Moderators group, while
+    not barred (suspended)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm(VERIFY_PERMISSION)
+        and not is_barred(user)
+    )
 
 
 def page_audience(user):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.hooks import barred
 from accounts.roles import MODERATORS
 from sites.hooks import site_page_parts
 
@@ -25,7 +26,7 @@ class ForumsConfig(AppConfig):
         from core import memberpages, pagecache
 
         from .models import Flag, Post, PostRevision, Subscription, Suspension, Thread
-        from .permissions import page_audience
+        from .permissions import is_suspended, page_audience
         from .views.dialogue import site_dialogue
         from .views.subscriptions import subscription_form
 
@@ -47,6 +48,7 @@ class ForumsConfig(AppConfig):
 
         site_page_parts.answer(site_dialogue)
         memberpages.audience.answer(page_audience)
+        barred.answer(is_suspended)
         memberpages.fills("subscription")(subscription_form)
 
     def load_content(self, *, overwrite: bool) -> str:

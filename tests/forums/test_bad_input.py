@@ -157,3 +157,24 @@ def test_a_suspended_moderator_loses_every_moderation_power(client, moderator):
 
     moderation.suspension_lift(moderator=other, suspension=suspension)
     assert client.get(reverse("admin:forums_post_changelist")).status_code == 200
+
+
+def test_a_suspended_moderator_neither_verifies_nor_manages_people(client, moderator):
+    from accounts.models import VerificationRequest
+    from accounts.services import verification_decide
+
+    stakeholder = UserFactory()
+    request = VerificationRequest.objects.create(user=stakeholder, statement="Registry 42")
+    other = UserFactory(is_superuser=True, is_staff=True)
+    moderation.user_suspend(moderator=other, user=moderator, reason="Abuse")
+    barred = User.objects.get(pk=moderator.pk)
+
+    with pytest.raises(PermissionDenied):
+        verification_decide(moderator=barred, request=request, approve=True)
+    for page in (
+        reverse("admin:accounts_verificationrequest_changelist"),
+        reverse("admin:accounts_user_changelist"),
+        reverse("admin:accounts_user_change", args=[stakeholder.pk]),
+    ):
+        assert client.get(page).status_code == 403, page
+    assert VerificationRequest.objects.get().status == VerificationRequest.Status.OPEN

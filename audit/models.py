@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     VERIFY = "verify", _("Verified an affiliation")
     REFUSE_VERIFICATION = "refuse_verification", _("Refused a verification")
     WITHDRAW_VERIFICATION = "withdraw_verification", _("Withdrew a verification")
+    ATTEMPT_REFUSED = "attempt_refused", _("Attempt refused")
 
 
 class LogEntryQuerySet(models.QuerySet):

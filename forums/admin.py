@@ -266,8 +266,21 @@ class SuspensionForm(forms.ModelForm):
         date.attrs["aria-label"] = _("Suspended until: date")
         time.attrs["aria-label"] = _("Suspended until: time")
 
+    moderator = None  # set by SuspensionAdmin.get_form: who is suspending
+
     def clean(self):
         cleaned = super().clean()
+        user = cleaned.get("user")
+        if user is not None and not moderation.may_suspend(self.moderator, user):
+            # A form error, not a 403: the page's transaction commits, and with it the log entry.
+            moderation.suspension_refused(moderator=self.moderator, user=user)
+            self.add_error(
+                "user",
+                _(
+                    "You may not suspend this person: nobody suspends themselves, and only "
+                    "a superuser suspends staff or a superuser."
+                ),
+            )
         if self.errors:
             return cleaned
         try:
@@ -304,10 +317,15 @@ class SuspensionAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not is_suspended(request.user)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.moderator = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
         if change:
             return
-        # The service refuses (PermissionDenied) a moderator suspending themselves.
+        # The form has checked who may suspend whom; the service checks again.
         created = moderation.user_suspend(
             moderator=request.user, user=obj.user, reason=obj.reason, until=obj.until
         )

@@ -152,15 +152,32 @@ def suspension_check(*, reason: str, until: datetime.datetime | None) -> None:
         raise ValidationError(_("The end of a suspension must be in the future."), code="past")
 
 
+def may_suspend(moderator: User, user: User) -> bool:
+    """A moderator suspends anyone but themselves; only a superuser suspends staff or a
+    superuser."""
+    if not permissions.is_moderator(moderator) or user.pk == moderator.pk:
+        return False
+    return moderator.is_superuser or not (user.is_staff or user.is_superuser)
+
+
+def suspension_refused(*, moderator: User, user: User) -> None:
+    """Log an attempt to suspend someone `moderator` may not suspend. Written in the caller's
+    transaction: the caller answers with a form error, so that it commits."""
+    log(
+        actor=moderator,
+        action=Action.ATTEMPT_REFUSED,
+        target=user,
+        after={"attempted": Action.SUSPEND},
+        user=user,
+    )
+
+
 @transaction.atomic
 def user_suspend(
     *, moderator: User, user: User, reason: str, until: datetime.datetime | None = None
 ) -> Suspension:
-    """Stop a user writing anywhere until `until` (None: until lifted). Moderators only, and
-    only a superuser suspends staff or a superuser."""
-    if not permissions.is_moderator(moderator) or user.pk == moderator.pk:
-        raise PermissionDenied
-    if (user.is_staff or user.is_superuser) and not moderator.is_superuser:
+    """Stop a user writing anywhere until `until` (None: until lifted)."""
+    if not may_suspend(moderator, user):
         raise PermissionDenied
     suspension_check(reason=reason, until=until)
     suspension = Suspension.objects.create(

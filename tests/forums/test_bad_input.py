@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.models import User
-from audit.models import Action
+from audit.models import Action, ModerationLogEntry
 from forums import moderation, permissions
 from forums.models import Post, PostStatus, Subscription, Suspension
 from tests.factories import PostFactory, ThreadFactory, UserFactory
@@ -120,8 +120,15 @@ def test_only_a_superuser_suspends_staff_and_superusers(client, moderator, targe
         reverse("admin:forums_suspension_add"), {"user": person.pk, "reason": "Insults"}
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "only a superuser suspends staff" in str(
+        response.context["adminform"].form.errors["user"]
+    )
     assert not Suspension.objects.exists()
+    refused = ModerationLogEntry.objects.get(action=Action.ATTEMPT_REFUSED)
+    assert (refused.actor, refused.subject_user_id) == (moderator, person.pk)
+    with pytest.raises(PermissionDenied):  # the service checks again
+        moderation.user_suspend(moderator=moderator, user=person, reason="Insults")
     superuser = UserFactory(is_staff=True, is_superuser=True)
     moderation.user_suspend(moderator=superuser, user=person, reason="Insults")
     assert Suspension.objects.filter(user=person).exists()

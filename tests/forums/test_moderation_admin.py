@@ -257,9 +257,17 @@ def test_no_moderator_suspends_themselves_in_the_admin(client, moderator):
         reverse("admin:forums_suspension_add"), {"user": moderator.pk, "reason": "Testing"}
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "You may not suspend this person" in str(
+        response.context["adminform"].form.errors["user"]
+    )
     assert not Suspension.objects.exists()
-    assert not ModerationLogEntry.objects.exists()
+    refused = ModerationLogEntry.objects.get()  # the attempt, refused, is in the log
+    assert (refused.action, refused.actor, refused.subject_user_id) == (
+        Action.ATTEMPT_REFUSED,
+        moderator,
+        moderator.pk,
+    )
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,10 @@ filled database for the next run (the first fill takes a few minutes); BENCH_PAR
 or =mixed,writes runs only those parts.
 """
 
-import contextlib
 import datetime
 import os
 import random
 import re
-import socket
 import statistics
 import string
 import subprocess
@@ -39,9 +37,17 @@ import urllib.request
 from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from common import ROOT, setup_django, throwaway_database
+from common import (
+    ROOT,
+    database_url,
+    gunicorn,
+    redis_server,
+    session_cookie,
+    setup_django,
+    throwaway_database,
+)
 
 setup_django()
 
@@ -52,7 +58,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db.models import F  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
@@ -77,88 +82,6 @@ SEARCHES = {
     "library": ("/publications/", ["Hollestelle", "mining", "gold mining", '"buffer zone"']),
     "site-wide": ("/search/", [RARE, "gold", "mercury river", '"buffer zone"']),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_answers(url, process, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[:4]} stopped with {process.returncode}")
-        with contextlib.suppress(OSError):
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer in {seconds} s")
-
-
-@contextlib.contextmanager
-def started(command, *, ready, env=None, cwd=ROOT):
-    """A process of ours, stopped by its PID whatever happens."""
-    process = subprocess.Popen(  # noqa: S603 - fixed commands of this benchmark
-        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        ready(process)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextlib.contextmanager
-def redis_server():
-    port = free_port()
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-
-    def ready(process):
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                return
-            time.sleep(0.1)
-        raise RuntimeError("redis-server did not start")
-
-    with started([*command, "--appendonly", "no"], ready=ready):
-        yield f"redis://127.0.0.1:{port}/0"
-
-
-@contextlib.contextmanager
-def gunicorn(application, *, env, cwd=ROOT):
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        application,
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--worker-tmp-dir",
-        "/dev/shm",  # noqa: S108 - gunicorn's heartbeat files, as in the Dockerfile
-    ]
-    base = f"http://127.0.0.1:{port}"
-    with started(command, env=env, cwd=cwd, ready=lambda p: wait_until_answers(base + "/", p)):
-        yield base
-
-
-def database_url(settings_dict) -> str:
-    user = quote(settings_dict["USER"] or "", safe="")
-    password = quote(settings_dict["PASSWORD"] or "", safe="")
-    login = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = settings_dict["HOST"] or "127.0.0.1"
-    port = settings_dict["PORT"] or 5432
-    return f"postgres://{login}{host}:{port}/{settings_dict['NAME']}"
 
 
 @dataclass
@@ -237,12 +160,6 @@ def fill(rng):
         for person in people
     )
     return long_thread
-
-
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def pages(long_thread):

@@ -4,73 +4,35 @@ The test starts a PostgreSQL cluster of its own (initdb and pg_ctl in a temporar
 free port, as the postgres user since PostgreSQL refuses to run as root), stops it while the
 portal runs, and starts it again. It never touches the machine's shared PostgreSQL."""
 
-import glob
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 import pytest
+
+from bench.common import PostgresCluster
 
 from .conftest import ROOT, run_django
 
 pytestmark = pytest.mark.timeout(300)
 
 
-def postgres_tool(name):
-    found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return found if isinstance(found, str) else (found[-1] if found else None)
-
-
-def as_postgres(*command):
-    """The command as the postgres user when we are root (initdb refuses root)."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *command]
-    return list(command)
-
-
 @pytest.fixture
 def own_postgres():
-    initdb, pg_ctl = postgres_tool("initdb"), postgres_tool("pg_ctl")
-    if not (initdb and pg_ctl):
+    try:
+        cluster = PostgresCluster()  # the soak benchmark's (bench/soak.py) as well
+    except FileNotFoundError:
         if os.environ.get("CI"):
             pytest.fail("CI needs PostgreSQL's initdb and pg_ctl")
         pytest.skip("needs PostgreSQL's initdb and pg_ctl")
-    folder = tempfile.mkdtemp(prefix="asmpace-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    data = os.path.join(folder, "data")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    subprocess.run(  # noqa: S603
-        as_postgres(initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-
-    def pg(*args):
-        subprocess.run(as_postgres(pg_ctl, "-D", data, *args), check=True, capture_output=True)  # noqa: S603
-
-    def start():
-        pg("-o", options, "-l", os.path.join(folder, "log"), "-w", "start")
-
-    def stop():
-        pg("-m", "fast", "-w", "stop")
-
-    start()
     try:
-        url = f"postgres://postgres@127.0.0.1:{port}/postgres"
-        yield {"url": url, "start": start, "stop": stop}
+        cluster.init()
+        cluster.start()
+        yield {"url": cluster.url, "start": cluster.start, "stop": cluster.stop}
     finally:
-        stop_now = as_postgres(pg_ctl, "-D", data, "-m", "immediate", "stop")
-        subprocess.run(stop_now, capture_output=True)  # noqa: S603
-        shutil.rmtree(folder, ignore_errors=True)
+        cluster.destroy()
 
 
 def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(

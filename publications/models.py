@@ -268,3 +268,25 @@ class DownloadCount(models.Model):
 
     def __str__(self):
         return f"{self.publication} {self.day}: {self.count}"
+
+
+class SearchTerm(models.Model):
+    """A word of a study's description (title, people, topics, abstract) with what it adds to the
+    study's rank for a query that holds it: PostgreSQL's ts_rank of the description, worked out
+    word by word when the study is indexed (publications.search), so that a search ranks
+    thousands of studies from a few index entries instead of reading each study's vector.
+    Written on PostgreSQL only; kept in step by search.index_publications."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    lexeme = models.TextField()
+    score = models.FloatField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["lexeme", "publication"], include=["score"], name="publication_term"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.lexeme} {self.publication_id}: {self.score}"

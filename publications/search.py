@@ -88,11 +88,39 @@ def index_publications(queryset) -> None:
     described = SearchVector("title", people, weight="A", config=config) + SearchVector(
         topics, "abstract", weight="B", config=config
     )
-    queryset.update(
+    ids = list(queryset.values_list("pk", flat=True))
+    Publication.objects.filter(pk__any_of=ids).update(
         rank_vector=described,
         search_vector=described
         + SearchVector(Left("text", INDEXED_TEXT_CHARACTERS), weight="D", config=config),
     )
+    # In SQL, without signals: the terms are derived data, which no page shows.
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("DELETE FROM publications_searchterm WHERE publication_id = ANY(%s)", (ids,))
+        cursor.execute(TERMS_SQL, (ids,))
+
+
+# Each word of a study's description, with what it adds to the study's ts_rank (normalization
+# 0) for a query that holds it. For a query whose top is OR, which every library query is
+# (tried in English OR French), PostgreSQL's calc_rank_or sums, over the query's distinct words,
+# (wjm + resj - wjm / (jm + 1)^2) / 1.64493406685, where resj sums the word's position weights
+# w_j / (j + 1)^2 in the order stored and wjm is the first of the largest (A 1.0, B 0.4, C 0.2,
+# D 0.1), then divides by the number of words: the same for every study of one query.
+TERMS_SQL = """
+INSERT INTO publications_searchterm (publication_id, lexeme, score)
+SELECT p.id, u.lexeme, (s.wjm + s.resj - s.wjm / (s.jm * s.jm)) / 1.64493406685
+FROM publications_publication p
+CROSS JOIN LATERAL unnest(p.rank_vector) AS u
+CROSS JOIN LATERAL (
+    SELECT max(w) AS wjm, sum(w / (j * j)) AS resj, (array_agg(j ORDER BY w DESC, j))[1] AS jm
+    FROM (
+        SELECT CASE x.weight WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.4 WHEN 'C' THEN 0.2 ELSE 0.1
+            END::real AS w, x.j::float8 AS j
+        FROM unnest(u.weights) WITH ORDINALITY AS x(weight, j)
+    ) AS positions
+) AS s
+WHERE p.id = ANY(%s)
+"""
 
 
 def names_of(rows, name):
@@ -152,14 +180,15 @@ SELECT COALESCE(array_agg(id), '{{}}')
 FROM publications_publication WHERE search_vector @@ {tsquery}
 """
 # One statement: everything the page needs from the studies matched. Only the studies whose
-# description holds a word of the query are ranked (through the index on rank_vector, a small
-# vector kept in the row): ts_rank is 0 for every other one, so they follow, newest first. Titles
-# break ties byte by byte ("C"): sorting thousands of them by the language's rules took 6 ms.
+# description holds a word of the query are ranked, from the words' precomputed scores
+# (SearchTerm, an index-only read: a few entries per study): ts_rank is 0 for every other one,
+# so they follow, newest first. Titles break ties byte by byte ("C"): sorting thousands of them
+# by the language's rules took 6 ms.
 FOUND_SQL = """
 WITH found AS MATERIALIZED ({matches}),
 described AS MATERIALIZED (
-    SELECT id, ts_rank(rank_vector, {tsquery}) AS rank
-    FROM publications_publication WHERE rank_vector @@ %s::tsquery
+    SELECT publication_id AS id, (sum(score) / %s)::real AS rank
+    FROM publications_searchterm WHERE lexeme = ANY(%s) GROUP BY publication_id
 ),
 ranked AS (
     SELECT found.*, COALESCE(described.rank, 0) AS rank
@@ -180,6 +209,11 @@ UNION ALL SELECT 'topic', t.topic_id::text, count(*), NULL
 """
 
 
+def unquoted(lexeme: str) -> str:
+    """A lexeme as querytree() prints it inside quotes, quotes and backslashes doubled."""
+    return lexeme.replace("''", "'").replace("\\\\", "\\")
+
+
 def found(queryset, query: str, *, facets: bool = True) -> Found:
     """The studies of `queryset` that match a query typed by a person (PostgreSQL only).
 
@@ -196,9 +230,7 @@ def found(queryset, query: str, *, facets: bool = True) -> Found:
     )
     with index_first(db), connection.cursor() as cursor:
         cursor.execute(f"SELECT querytree({tsquery_sql})::text", tsquery_params)
-        words = LEXEME.findall(cursor.fetchone()[0])
-        # No word at all ("%ff", stop words only): an empty tsquery, which matches nothing.
-        any_word = " | ".join(f"'{word}'" for word in words)
+        words = sorted({unquoted(word) for word in LEXEME.findall(cursor.fetchone()[0])})
         # The match alone, by the GIN index alone. With any other index allowed, the planner
         # reads every study's large vector to test it (about 100 ms for a common word at
         # 10,000 studies, against 6 ms through the GIN index): it does not count that cost.
@@ -209,10 +241,8 @@ def found(queryset, query: str, *, facets: bool = True) -> Found:
         matches = queryset.filter(pk__any_of=matched).order_by()
         matches = matches.values("id", "kind", "language", "year", "title")
         matches_sql, matches_params = matches.query.get_compiler(using=db).as_sql()
-        sql = FOUND_SQL.format(
-            matches=matches_sql, tsquery=tsquery_sql, facets=FACETS_SQL if facets else ""
-        )
-        cursor.execute(sql, (*matches_params, *tsquery_params, any_word))
+        sql = FOUND_SQL.format(matches=matches_sql, facets=FACETS_SQL if facets else "")
+        cursor.execute(sql, (*matches_params, max(len(words), 1), words))
         rows = cursor.fetchall()
     ids, counts = [], {name: [] for name in FACET_NAMES}
     for name, value, n, ordered in rows:

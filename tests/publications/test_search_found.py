@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from publications import search
+from publications import search, services
 from publications.models import Coverage, Publication
 from tests.factories import PublicationFactory, TopicFactory
 
@@ -77,14 +77,15 @@ def test_the_match_keeps_to_the_studies_asked_about():
     assert {v.value: v.count for v in found.facets["kind"]} == {"case_study": 1}
 
 
-def test_the_ranking_vector_is_kept_in_the_row():
-    """Ranking reads it for every study whose description matches (migration 0005)."""
+def test_the_ranking_vector_is_kept_out_of_the_row():
+    """Ranking reads the words' scores instead (SearchTerm): the vector stays out of the rows
+    a search reads (migration 0007)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attstorage FROM pg_attribute "
             "WHERE attrelid = 'publications_publication'::regclass AND attname = 'rank_vector'"
         )
-        assert cursor.fetchone()[0] == "m"
+        assert cursor.fetchone()[0] == "x"
 
 
 @pytest.mark.parametrize("query", ["\ufffd\ufffd", "the", "&|!"])
@@ -93,3 +94,81 @@ def test_a_query_without_a_word_finds_nothing(client, query):
 
     assert search.found(Publication.objects.published(), query).ids == []
     assert client.get(LIST, {"q": query}).status_code == 200
+
+
+def terms_of(study):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lexeme, score, ts_rank(p.rank_vector, quote_literal(lexeme)::tsquery) "
+            "FROM publications_searchterm t JOIN publications_publication p "
+            "ON p.id = t.publication_id WHERE p.id = %s",
+            [study.pk],
+        )
+        return {lexeme: (score, rank) for lexeme, score, rank in cursor.fetchall()}
+
+
+def test_each_word_of_a_description_carries_its_share_of_the_rank():
+    study = PublicationFactory(
+        title="Cobalt and cobalt", abstract="Cobalt pits, gold pits.", authors=["Ann Lee"]
+    )
+
+    terms = terms_of(study)
+
+    assert {"cobalt", "pit", "gold", "lee"} <= set(terms)
+    for score, rank in terms.values():  # one word: ts_rank itself
+        assert score == pytest.approx(rank, rel=1e-6)
+    # Several words: their mean, as ts_rank of a query whose top is OR.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ts_rank(rank_vector, 'cobalt | gold | zinc'::tsquery) "
+            "FROM publications_publication WHERE id = %s",
+            [study.pk],
+        )
+        (rank,) = cursor.fetchone()
+    assert (terms["cobalt"][0] + terms["gold"][0]) / 3 == pytest.approx(rank, rel=1e-6)
+
+
+def test_the_words_follow_an_edit_and_go_with_the_study():
+    study = PublicationFactory(title="Cobalt flows", abstract="")
+    other = PublicationFactory(title="Cobalt again", abstract="")
+
+    Publication.objects.filter(pk=study.pk).update(title="Tantalum flows")
+    search.index_publication(study.pk)
+
+    assert "tantalum" in terms_of(study)
+    assert "cobalt" not in terms_of(study)
+    assert search.found(Publication.objects.all(), "cobalt").ids == [other.pk]
+    assert search.found(Publication.objects.all(), "tantalum").ids == [study.pk]
+
+    study.delete()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM publications_searchterm WHERE publication_id = %s", [study.pk]
+        )
+        assert cursor.fetchone()[0] == 0
+    assert "cobalt" in terms_of(other)
+
+
+def test_an_unpublished_study_is_no_longer_found_by_readers():
+    study = PublicationFactory(title="Cobalt flows")
+    visible = Publication.objects.published()
+    assert search.found(visible, "cobalt").ids == [study.pk]
+
+    services.publication_publish(publication=study, published=False)
+
+    assert search.found(Publication.objects.published(), "cobalt").ids == []
+    assert search.found(Publication.objects.all(), "cobalt").ids == [study.pk]
+
+
+def test_words_in_two_languages_rank_as_ts_rank_does():
+    """Titles first, then the abstract: the order ranking every match with ts_rank gives."""
+    PublicationFactory(title="Exploitation minière", language="fr", abstract="Or et mines.")
+    PublicationFactory(title="Mines and mining", abstract="Gold mining.")
+    PublicationFactory(title="Field notes", abstract="A mine.")
+    PublicationFactory(title="Other", abstract="Nothing.", pdf=["Mining deep in the text."])
+
+    for query in ("mining", "gold mining", "minière or"):
+        found = search.found(Publication.objects.all(), query)
+        slow = search.matching(Publication.objects.all(), query)
+        assert found.ids == list(slow.values_list("pk", flat=True)), query

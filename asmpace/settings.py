@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # Our apps, lowest layer first: each imports only those above it in this list (`make lint`
     # holds that). It is also the order in which `load_content` loads their content: sites link
     # to the library's studies, forums to the sites.
+    "outbox",
     "core",
     "audit",
     "accounts",
@@ -157,8 +158,24 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up at once on a broker that is away (kombu's default retries for 6 s): the
+# outbox's relay tries again, and no request waits for it. Workers reconnect on their own.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
+# The outbox (outbox/): beat's relay hands waiting entries to the workers every
+# OUTBOX_RELAY_SECONDS; an entry handed over but not done after OUTBOX_REDELIVER_SECONDS is handed
+# over again (its task was lost: a broker restarted empty, a worker killed); a job that keeps
+# failing is given up after OUTBOX_MAX_ATTEMPTS (about a day of retries) and shown in the admin.
+# /healthz says "degraded" when the oldest waiting entry is older than OUTBOX_LATE_SECONDS (no
+# worker is taking them).
+OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=10)
+OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=15 * 60)
+OUTBOX_RELAY_BATCH = 500
+OUTBOX_MAX_ATTEMPTS = 30
+OUTBOX_LATE_SECONDS = env.int("OUTBOX_LATE_SECONDS", default=10 * 60)
+OUTBOX_KEEP_DAYS = 7
 # Run by `celery -A asmpace beat` (docker-compose's beat service); times are in UTC.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
     "forums-daily-digests": {
         "task": "forums.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=0),

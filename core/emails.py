@@ -1,4 +1,8 @@
-"""Every email the portal sends: rendered in its reader's language, sent from a worker."""
+"""Every email the portal sends: rendered in its reader's language, recorded in the outbox with
+the write it is about, sent from a worker."""
+
+import uuid
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.sites.models import Site
@@ -6,7 +10,9 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .tasks import queue_after_commit, send_email_message
+from outbox.services import record_many
+
+from .tasks import send_email
 
 
 def site_url() -> str:
@@ -47,21 +53,37 @@ def render_email(
     return message
 
 
-def queue_email(message: EmailMessage) -> None:
-    """Send a rendered message from a worker after the current transaction commits.
+def sender_domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
-    Slow or failing mail servers then never hold up a page, and nothing is mailed about
-    a change that was rolled back.
+
+def queue_email(message: EmailMessage) -> None:
+    """Record the message in the outbox, in the current transaction: a worker sends it once the
+    transaction commits, and nothing is mailed about a change that was rolled back. Slow or
+    failing mail servers never hold up a page; a message that fails is tried again.
+
+    The outbox entry's key is the message's Message-ID: its idempotency key.
     """
+    queue_emails([message])
+
+
+def queue_emails(messages: list[EmailMessage]) -> None:
+    """queue_email() for many messages, in one INSERT."""
+    keys = [uuid.uuid4() for _ in messages]
+    calls = [sending(message, key) for message, key in zip(messages, keys, strict=True)]
+    record_many(send_email, calls, keys=keys)
+
+
+def sending(message: EmailMessage, key: uuid.UUID) -> dict:
+    """send_email's arguments for the message, with its key as Message-ID."""
     html = next(
         (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), None
     )
-    payload = {
+    return {
         "subject": message.subject,
         "body": message.body,
         "from_email": message.from_email,
         "to": list(message.to),
         "html": html,
-        "headers": dict(message.extra_headers) or None,
+        "headers": {**message.extra_headers, "Message-ID": f"<{key}@{sender_domain()}>"},
     }
-    queue_after_commit(send_email_message, **payload)

@@ -3,9 +3,11 @@
     {"status": "ok" | "degraded" | "unavailable",
      "database": "up" | "down",
      "cache": "up" | "down" | "local",     (local: per-process memory, no Redis configured)
-     "broker": "up" | "down" | "inline"}   (inline: no broker, tasks run in the request)
+     "broker": "up" | "down" | "inline",   (inline: no broker, tasks run in the request)
+     "outbox": {"waiting": n, "oldest_seconds": s, "given_up": n, "state": "ok" | "late"}}
 
-503 only when the database is down: nothing can be served without it. A cache or broker down
+503 only when the database is down: nothing can be served without it. A cache or broker down,
+or an outbox whose oldest waiting job is older than OUTBOX_LATE_SECONDS (no worker takes them),
 is "degraded" with 200: pages still render (slower) and posts are still saved, so the
 instance stays in rotation while someone is alerted.
 """
@@ -51,12 +53,30 @@ def broker_state() -> str:
     return "up"
 
 
+def outbox_state() -> dict:
+    # Imported here: apps' AppConfigs import this module before models may be loaded.
+    from outbox.models import Entry
+
+    backlog = Entry.objects.backlog()
+    late = backlog["oldest_seconds"] > settings.OUTBOX_LATE_SECONDS
+    return {
+        "waiting": backlog["waiting"],
+        "oldest_seconds": backlog["oldest_seconds"],
+        "given_up": backlog["given_up"],
+        "state": "late" if late else "ok",
+    }
+
+
 def health() -> JsonResponse:
     parts = {"database": database_state(), "cache": cache_state(), "broker": broker_state()}
     if parts["database"] == "down":
         return JsonResponse({"status": "unavailable", **parts}, status=503)
-    status = "degraded" if "down" in parts.values() else "ok"
-    return JsonResponse({"status": status, **parts})
+    try:
+        parts["outbox"] = outbox_state()
+    except DatabaseError:  # the database went away since its probe
+        return JsonResponse({"status": "unavailable", **parts}, status=503)
+    degraded = "down" in parts.values() or parts["outbox"]["state"] == "late"
+    return JsonResponse({"status": "degraded" if degraded else "ok", **parts})
 
 
 class HealthCheckMiddleware:

@@ -53,8 +53,8 @@ CONTENT = "content"
 HIT_HEADER = "X-Page-Cache"
 LOOKED_UP = "asmpace.page_cache_key"  # in the WSGI environ: the key looked up, found empty
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-# Apps whose rows no page shows: sessions, the admin's history, allauth's records.
-UNSHOWN_APPS = {"sessions", "admin", "contenttypes", "account", "mfa", "socialaccount"}
+# Apps whose rows no page shows: sessions, the admin's history, allauth's records, the outbox.
+UNSHOWN_APPS = {"sessions", "admin", "contenttypes", "account", "mfa", "socialaccount", "outbox"}
 WATCHED = {}
 _unsent_bumps = set()
 

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from core import memberpages, pagecache
-from core.tasks import queue_after_commit
+from outbox.services import record
 
 from . import permissions, tasks
 from .models import (
@@ -197,7 +197,7 @@ def post_status_changed(*, post: Post) -> None:
     """After a post is created or moderated: index and recount; on its first approval, stamp
     it and tell subscribers (a post restored after hiding is not news again)."""
     if post.status == PostStatus.PENDING:
-        queue_after_commit(tasks.notify_moderators, post.pk)
+        record(tasks.notify_moderators, post_id=post.pk)
     newly_approved = post.status == PostStatus.APPROVED and post.approved_at is None
     if newly_approved:
         post.approved_at = timezone.now()
@@ -205,7 +205,7 @@ def post_status_changed(*, post: Post) -> None:
     index_post(post.pk)
     refresh_counts(thread=post.thread)
     if newly_approved:
-        queue_after_commit(tasks.notify_subscribers, post.pk)
+        record(tasks.notify_subscribers, post_id=post.pk)
 
 
 @transaction.atomic

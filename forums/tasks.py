@@ -1,5 +1,5 @@
 """Background work of the dialogue: telling subscribers about new posts, and moderators about
-posts that wait. The services queue these once their transaction commits.
+posts that wait. The services record these in the outbox with the post they are about.
 
 The tasks only choose and render: notifications decides who reads what, and each email is
 sent by its own task (core.tasks.send_email_message) once the choice is committed.
@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.emails import queue_email
+from core.emails import queue_email, queue_emails
+from outbox.jobs import job
 
 from . import notifications
 from .models import Delivery, Post, PostStatus, Subscription
@@ -22,22 +23,23 @@ from .models import Delivery, Post, PostStatus, Subscription
 DIGEST_BATCH = 200
 
 
-@shared_task
-def notify_subscribers(post_id):
+@job
+def notify_subscribers(*, post_id):
     """One email to each immediate subscriber who may read this newly approved post.
 
-    Queued after the approval commits; a post rejected or hidden since then is not announced.
+    Run after the approval commits; a post rejected or hidden since then is not announced.
     Returns the number of emails queued."""
     post = (
         Post.objects.public().select_related("thread__forum", "author").filter(pk=post_id).first()
     )
     if post is None:
         return 0
-    sent = 0
-    for reader, subscriptions in notifications.readers_of(post, delivery=Delivery.IMMEDIATE):
-        queue_email(notifications.post_email(reader=reader, post=post, subscriptions=subscriptions))
-        sent += 1
-    return sent
+    emails = [
+        notifications.post_email(reader=reader, post=post, subscriptions=subscriptions)
+        for reader, subscriptions in notifications.readers_of(post, delivery=Delivery.IMMEDIATE)
+    ]
+    queue_emails(emails)
+    return len(emails)
 
 
 @shared_task
@@ -64,18 +66,17 @@ def digest_batch(user_ids, *, until):
         .filter(user_id__in=user_ids, delivery=Delivery.DAILY, digested_until__lt=until)
         .select_related("thread__forum", "forum")
     )
-    sent = 0
-    for reader, posts, subscriptions in notifications.digests(daily, until=until):
-        queue_email(
-            notifications.digest_email(reader=reader, posts=posts, subscriptions=subscriptions)
-        )
-        sent += 1
+    emails = [
+        notifications.digest_email(reader=reader, posts=posts, subscriptions=subscriptions)
+        for reader, posts, subscriptions in notifications.digests(daily, until=until)
+    ]
+    queue_emails(emails)
     Subscription.objects.filter(pk__in=[s.pk for s in daily]).update(digested_until=until)
-    return sent
+    return len(emails)
 
 
-@shared_task
-def notify_moderators(post_id):
+@job
+def notify_moderators(*, post_id):
     """Tell the moderators who may decide on this pending post that posts are waiting: each at
     most once per FORUM_MODERATOR_EMAIL_INTERVAL, however many posts arrive meanwhile.
     Returns the number of emails queued."""

@@ -1,5 +1,6 @@
 """The portal's admin site: the Django admin, signed in through allauth, whose index tells a
-moderator how many posts wait for their decision."""
+moderator how many posts wait for their decision, and an operator how much work waits in the
+outbox."""
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
@@ -8,6 +9,7 @@ from django.urls import re_path
 from django.utils.translation import gettext_lazy as _
 
 from forums.moderation import waiting_count
+from outbox.models import Entry
 
 # Pages of models that moved to another app, so to another address: old bookmarks lead on.
 MOVED_PAGES = {
@@ -29,7 +31,13 @@ class PortalAdminSite(admin.AdminSite):
         return secure_admin_login(super().login)(request, extra_context)
 
     def index(self, request, extra_context=None):
-        context = {"waiting_count": waiting_count(request.user), **(extra_context or {})}
+        context = {
+            "waiting_count": waiting_count(request.user),
+            "outbox": Entry.objects.backlog()
+            if request.user.has_perm("outbox.view_entry")
+            else None,
+            **(extra_context or {}),
+        }
         return super().index(request, context)
 
     def get_urls(self):

@@ -16,8 +16,8 @@ MAX_TEXT_CHARACTERS = 600_000
 
 def publication_text_extract(*, publication_id: int) -> None:
     """Read the text and page count out of the PDF, then make the study findable by it."""
-    publication = Publication.objects.get(pk=publication_id)
-    if not publication.file:
+    publication = Publication.objects.filter(pk=publication_id).first()
+    if publication is None or not publication.file:  # deleted, or its file removed, since
         return
     try:
         with publication.file.open("rb") as stream:

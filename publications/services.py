@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import pagecache
-from core.tasks import queue_after_commit
+from outbox.services import record
 
 from .models import DownloadCount, Extraction, Publication
 from .search import index_publication
@@ -47,7 +47,7 @@ def publication_file_changed(*, publication: Publication, previous_name: str = "
         extraction=Extraction.PENDING,
         extraction_error="",
     )
-    queue_after_commit(extract_text, publication.pk)
+    record(extract_text, publication_id=publication.pk)
 
 
 def publication_publish(*, publication: Publication, published: bool = True) -> None:

@@ -1,8 +1,8 @@
-from celery import shared_task
+from outbox.jobs import job
 
 from .extraction import publication_text_extract
 
 
-@shared_task(acks_late=True)
-def extract_text(publication_id: int) -> None:
+@job
+def extract_text(*, publication_id: int) -> None:
     publication_text_extract(publication_id=publication_id)

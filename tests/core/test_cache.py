@@ -9,6 +9,7 @@ from django.test import Client
 
 from core.memberpages import HIT
 from core.pagecache import HIT_HEADER
+from tests.engines import redis_server
 from tests.factories import PostFactory, ThreadFactory, UserFactory
 
 # Not the database of TEST_REDIS_URL, which the broker tests flush.
@@ -72,43 +73,22 @@ def test_visitors_pages_are_cached_and_refreshed_through_redis(redis_cache):
 
 @pytest.fixture
 def own_redis(settings):
-    """A redis-server of this test's own on a free port, stopped by its PID afterwards."""
-    import shutil
-    import signal
-    import socket
-    import subprocess
-    import time
-
-    if not shutil.which("redis-server"):
-        pytest.skip("needs redis-server")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(  # noqa: S603
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],  # noqa: S607
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    """A redis-server of this test's own as the cache."""
+    with redis_server() as (process, url):
         settings.CACHES = {
             "default": {
                 "BACKEND": "core.cache.SharedClientRedisCache",
-                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "LOCATION": url,
                 "OPTIONS": settings.REDIS_OPTIONS,
             }
         }
-        yield process
-    finally:
-        # Back to a local cache before our Redis goes: the tests' teardown clears the cache.
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-        process.send_signal(signal.SIGCONT)
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            yield process
+        finally:
+            # Back to a local cache before our Redis goes: the tests' teardown clears the cache.
+            settings.CACHES = {
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+            }
 
 
 @pytest.mark.django_db

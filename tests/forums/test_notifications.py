@@ -169,7 +169,7 @@ def test_a_post_hidden_before_the_task_runs_is_not_announced(committed, thread):
     post = PostFactory(thread=thread, status=PostStatus.HIDDEN)
 
     with committed():
-        assert notify_subscribers(post.pk) == 0
+        assert notify_subscribers(post_id=post.pk) == 0
     assert mail.outbox == []
 
 
@@ -250,7 +250,7 @@ def test_notify_subscribers_costs_the_same_queries_for_3_or_50_subscribers(commi
                 follow(reader, thread)
         post = PostFactory(thread=thread)
         with CaptureQueriesContext(connection) as captured:
-            assert notify_subscribers(post.pk) == count
+            assert notify_subscribers(post_id=post.pk) == count
         return len(captured.captured_queries)
 
     assert queries(3) == queries(50)

@@ -1,8 +1,12 @@
+import datetime
 import json
 import os
 import socket
 
 import pytest
+from django.utils import timezone
+
+from outbox.models import Entry
 
 from .conftest import run_django
 
@@ -29,7 +33,7 @@ def closed_port():
 
 @pytest.mark.django_db
 def test_healthz_answers_200_and_touches_no_session(client, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the database's probe, the outbox's backlog
         response = client.get("/healthz")
 
     assert response.status_code == 200
@@ -39,6 +43,7 @@ def test_healthz_answers_200_and_touches_no_session(client, django_assert_num_qu
         "database": "up",
         "cache": "local",
         "broker": "inline",
+        "outbox": {"waiting": 0, "oldest_seconds": 0, "given_up": 0, "state": "ok"},
     }
     assert not response.cookies
     assert "Cookie" not in response.headers.get("Vary", "")
@@ -79,7 +84,33 @@ def test_healthz_checks_the_cache_and_the_broker(production_env):
     status, body = health_of({**production_env, "REDIS_URL": REDIS, "CELERY_BROKER_URL": REDIS})
 
     assert status == 200
-    assert body == {"status": "ok", "database": "up", "cache": "up", "broker": "up"}
+    assert body == {
+        "status": "ok",
+        "database": "up",
+        "cache": "up",
+        "broker": "up",
+        "outbox": {"waiting": 0, "oldest_seconds": 0, "given_up": 0, "state": "ok"},
+    }
+
+
+@pytest.mark.django_db
+def test_an_outbox_that_nobody_empties_is_degraded_but_stays_in_rotation(client, settings):
+    """A broker up but no worker: jobs pile up, and the probe says so."""
+    ago = timezone.now() - datetime.timedelta(seconds=settings.OUTBOX_LATE_SECONDS + 60)
+    Entry.objects.create(job="core.tasks.send_email", created_at=ago)
+    Entry.objects.create(job="core.tasks.send_email")
+    Entry.objects.create(job="core.tasks.send_email", created_at=ago, given_up_at=ago)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    backlog = response.json()["outbox"]
+    assert (backlog["waiting"], backlog["given_up"], backlog["state"]) == (2, 1, "late")
+    assert backlog["oldest_seconds"] >= settings.OUTBOX_LATE_SECONDS + 60
+
+    Entry.objects.filter(created_at=ago).update(done_at=timezone.now())
+    assert client.get("/healthz").json()["status"] == "ok"
 
 
 def test_a_cache_or_broker_down_is_degraded_but_stays_in_rotation(production_env):

@@ -13,7 +13,17 @@ import pytest
 
 from .conftest import ROOT
 
-PACKAGES = ("core", "audit", "accounts", "publications", "sites", "forums", "portal", "asmpace")
+PACKAGES = (
+    "outbox",
+    "core",
+    "audit",
+    "accounts",
+    "publications",
+    "sites",
+    "forums",
+    "portal",
+    "asmpace",
+)
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
@@ -49,6 +59,7 @@ def test_the_layers_hold_in_the_code():
             "accounts.services -> forums.permissions",
         ),
         ("core/text.py", "from audit import models  # noqa", "core.text -> audit.models"),
+        ("outbox/jobs.py", "from core import text  # noqa", "outbox.jobs -> core.text"),
         (
             "forums/notifications.py",
             "def post_approved(post_id):\n    from .tasks import notify_subscribers  # noqa",

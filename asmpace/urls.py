@@ -29,4 +29,5 @@ urlpatterns = [
 ]
 
 # A database that cannot be reached answers 503 "try again in a minute" (core.errors).
+handler403 = "core.errors.permission_denied"
 handler500 = "core.errors.server_error"

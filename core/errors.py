@@ -1,5 +1,6 @@
 """The page for an error nobody caught: a database that cannot be reached is a 503 saying to
-try again in a minute, never a traceback or a 500."""
+try again in a minute, never a traceback or a 500. And a refusal (403) that an app above may
+want on record."""
 
 import sys
 
@@ -7,9 +8,21 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.views.defaults import permission_denied as django_permission_denied
 from django.views.defaults import server_error as django_server_error
 
+from .hooks import Hook
+
 RETRY_AFTER_SECONDS = 60
+
+# forums answers: a suspended moderator's refused attempt goes into the moderation log.
+refused = Hook("This request was refused (403): does an app above record it?")
+
+
+def permission_denied(request, exception):
+    """handler403: Django's page, once the apps above have noted the refusal."""
+    refused.ask(request)
+    return django_permission_denied(request, exception)
 
 
 def server_error(request):

@@ -24,8 +24,10 @@ class ForumsConfig(AppConfig):
 
     def ready(self):
         from core import memberpages, pagecache
+        from core.errors import refused
 
         from .models import Flag, Post, PostRevision, Subscription, Suspension, Thread
+        from .moderation import suspended_attempt_refused
         from .permissions import is_suspended, page_audience
         from .views.dialogue import site_dialogue
         from .views.subscriptions import subscription_form
@@ -49,6 +51,7 @@ class ForumsConfig(AppConfig):
         site_page_parts.answer(site_dialogue)
         memberpages.audience.answer(page_audience)
         barred.answer(is_suspended)
+        refused.answer(suspended_attempt_refused)
         memberpages.fills("subscription")(subscription_form)
 
     def load_content(self, *, overwrite: bool) -> str:

@@ -4,10 +4,11 @@ and its log entry in one transaction, and tells the author after commit, in thei
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,8 @@ from core.emails import absolute_url, queue_email, render_email
 from . import permissions
 from .models import Flag, FlagReason, Forum, Post, PostQuerySet, PostStatus, Suspension, Thread
 from .services import forum_refresh, post_status_changed, refresh_counts
+
+logger = logging.getLogger(__name__)
 
 # decision -> (statuses it applies to, the status it sets, reason required)
 POST_DECISIONS = {
@@ -169,6 +172,35 @@ def suspension_refused(*, moderator: User, user: User) -> None:
         target=user,
         after={"attempted": Action.SUSPEND},
         user=user,
+    )
+
+
+def suspended_attempt_refused(request) -> None:
+    """A suspended person who holds moderation powers was refused a page (core.errors.refused):
+    the log shows what they tried. Nothing else is logged, and a database that cannot take the
+    entry leaves the 403 as it is."""
+    user = request.user
+    suspension = permissions.active_suspension(user)
+    if suspension is None or not holds_moderation_powers(user):
+        return
+    try:
+        log(
+            actor=user,
+            action=Action.ATTEMPT_REFUSED,
+            target=suspension,
+            reason=f"{request.method} {request.path}"[:500],
+            user=user,
+        )
+    except DatabaseError:
+        logger.warning("the refused attempt of %s could not be logged", user.pk, exc_info=True)
+
+
+def holds_moderation_powers(user: User) -> bool:
+    """What the role gives, whether or not a suspension takes it away for now."""
+    return (
+        user.is_superuser
+        or user.has_perm(permissions.MODERATE_PERMISSION)
+        or bool(permissions.moderated_forum_ids(user))
     )
 
 

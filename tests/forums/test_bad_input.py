@@ -166,6 +166,39 @@ def test_a_suspended_moderator_loses_every_moderation_power(client, moderator):
     assert client.get(reverse("admin:forums_post_changelist")).status_code == 200
 
 
+def test_the_log_shows_what_a_suspended_moderator_was_refused(client, moderator):
+    other = UserFactory(is_superuser=True, is_staff=True)
+    suspension = moderation.user_suspend(moderator=other, user=moderator, reason="Abuse")
+    lift = reverse("admin:forums_suspension_changelist")
+    queue = reverse("admin:forums_post_changelist") + "?waiting=yes"
+
+    assert (
+        client.post(lift, {"action": "lift", "_selected_action": [suspension.pk]}).status_code
+        == 403
+    )
+    assert client.get(queue).status_code == 403
+
+    refused = ModerationLogEntry.objects.filter(action=Action.ATTEMPT_REFUSED).order_by("pk")
+    assert [(entry.actor_id, entry.reason) for entry in refused] == [
+        (moderator.pk, f"POST {lift}"),
+        (moderator.pk, "GET /admin/forums/post/"),
+    ]
+    assert {(entry.target_type, entry.target_id) for entry in refused} == {
+        ("suspension", suspension.pk)
+    }
+
+
+def test_a_refusal_of_someone_without_moderation_powers_is_not_logged(client):
+    reader = UserFactory(is_staff=True)
+    moderation.user_suspend(
+        moderator=UserFactory(is_superuser=True, is_staff=True), user=reader, reason="Spam"
+    )
+    client.force_login(reader)
+
+    assert client.get(reverse("admin:forums_post_changelist")).status_code == 403
+    assert not ModerationLogEntry.objects.filter(action=Action.ATTEMPT_REFUSED).exists()
+
+
 def test_a_suspended_moderator_neither_verifies_nor_manages_people(client, moderator):
     from accounts.models import VerificationRequest
     from accounts.services import verification_decide

@@ -56,8 +56,7 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [
                     models.Index(
-                        fields=["lexeme", "publication"],
-                        include=("score",),
+                        fields=["lexeme", "publication", "score"],
                         name="publication_term",
                     )
                 ],

@@ -575,7 +575,9 @@ def report(*, answers, posters, events, sink, outbox, drained, fill_counts, logs
     bad = [a for a in answers if a.status >= 500 or a.status == 0]
     outside = [a for a in bad if not in_window(a, database)]
     during = [a for a in bad if in_window(a, database)]
-    after = [a for a in during if a.status == 503 and a.end > events["database back"]]
+    back = events["database back"]
+    after = [a for a in during if a.end > back]
+    late = [a for a in during if a.start > back]  # sent when PostgreSQL answered again
     print("\nmusts:")
     must(
         "5xx (or no answer) outside the database outage",
@@ -588,17 +590,17 @@ def report(*, answers, posters, events, sink, outbox, drained, fill_counts, logs
         ),
     )
     statuses = Counter(a.status or "no answer" for a in during)
-    shown = ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items(), key=str)) or "none"
+    detail = ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items(), key=str)) or "none"
+    if after:
+        last = max(a.end for a in after) - back
+        detail += f"; {len(after)} answered after PostgreSQL was back, the last {last:.1f} s after"
+    if late:
+        last = max(a.start for a in late) - back
+        detail += f"; {len(late)} of them sent after it was back (the last {last:.1f} s after)"
     must(
         "5xx during the database outage are all 503",
         set(statuses) <= {503},
-        f"{len(during)} ({shown})"
-        + (
-            f"; the last answered {max(a.end for a in during) - events['database back']:.1f} s "
-            f"after PostgreSQL was back ({len(after)} answered after it was back)"
-            if during
-            else ""
-        ),
+        f"{len(during)} ({detail})",
     )
 
     acknowledged = {m: loc for poster in posters for m, loc in poster.acknowledged.items()}
@@ -670,10 +672,16 @@ def report(*, answers, posters, events, sink, outbox, drained, fill_counts, logs
         )
     duplicates = len(ids) - len(distinct)
     must("no notification delivered twice", duplicates == 0, f"{duplicates} duplicates")
-    if duplicates:
-        for message_id, n in Counter(ids).most_common(5):
-            if n > 1:
-                print(f"        {n} x {message_id}")
+    for message_id, n in Counter(ids).most_common(5):
+        if n > 1:
+            print(f"        {n} x {message_id}")
+            entry = outbox and outbox[0].objects.filter(key=message_id.strip("<>").split("@")[0])
+            for e in entry.values() if entry else []:
+                print(
+                    f"          outbox entry #{e['id']} {e['job']}: recorded {e['created_at']:%T}, "
+                    f"done {e['done_at'] and format(e['done_at'], '%T')}, "
+                    f"{e['attempts']} attempts, last error {e.get('last_error')!r}"
+                )
 
     print(f"\nlogs in {logs}:")
     for name in ("gunicorn.log", "celery.log", "postgresql.log"):

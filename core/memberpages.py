@@ -40,6 +40,7 @@ audience = Hook(
 PERSONAL = object()
 HIT = "shared"
 HOLES = {}
+FACTS = {}
 _SECRET = hashlib.sha256(f"holes {settings.SECRET_KEY}".encode()).hexdigest()[:20]
 # Private-use characters around a secret: no escaping changes them and no reader can type them.
 _MARKER = re.compile(f"\ue000{_SECRET}:([a-z-]+):([^\ue001]*)\ue001".encode())
@@ -84,16 +85,38 @@ def personal_to(request, user_ids):
     request._page_personal_to = frozenset(user_ids)
 
 
+def remembers(name):
+    """Register compute(user) -> a fact about a reader that their shared pages need (what they
+    follow, for the subscription forms' holes). Every fact is kept with their audience, in one
+    entry: one cache read per page for all of them."""
+
+    def register(compute):
+        FACTS[name] = compute
+        return compute
+
+    return register
+
+
+def fact_of(user, name):
+    """A fact about this reader, their audience included. All of them are kept in one entry,
+    until something of theirs changes (the tag `person_tag`) or "content" does (roles and
+    groups, whose changes bump it). Without a page cache, only the fact asked for is computed."""
+    if not hasattr(user, "_page_facts"):
+        user._page_facts = {}
+        if settings.PAGE_CACHE_SECONDS:
+            user._page_facts = pagecache.kept(
+                f"person:{user.pk}",
+                tags=(person_tag(user.pk),),
+                compute=lambda: {each: compute(user) for each, compute in FACTS.items()},
+            )
+    if name not in user._page_facts:
+        user._page_facts[name] = FACTS[name](user)
+    return user._page_facts[name]
+
+
 def audience_of(user):
-    """The key part shared by everyone shown the same pages as this user; None if theirs alone.
-    Kept until something of theirs changes (the tag `person_tag`) or "content" does (roles and
-    groups, whose changes bump it)."""
-    if not hasattr(user, "_page_audience"):
-        kept = pagecache.kept(
-            f"audience:{user.pk}", tags=(person_tag(user.pk),), compute=lambda: _asked(user)
-        )
-        user._page_audience = kept or None
-    return user._page_audience
+    """The key part shared by everyone shown the same pages as this user; None if theirs alone."""
+    return fact_of(user, "audience") or None
 
 
 def person_tag(user_id):
@@ -101,6 +124,7 @@ def person_tag(user_id):
     return f"person:{user_id}"
 
 
+@remembers("audience")
 def _asked(user):
     parts = audience.ask(user)
     return "" if PERSONAL in parts else " ".join(parts)

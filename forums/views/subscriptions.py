@@ -15,7 +15,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from core import memberpages, pagecache
+from core import memberpages
 from core.memberpages import hole
 
 from .. import notifications, permissions, services
@@ -34,21 +34,20 @@ def subscription_form(request, argument):
     return render_to_string("forums/includes/subscribe.html", context)
 
 
+@memberpages.remembers("follows")
+def follows(user):
+    return {
+        f"thread:{thread}" if thread else f"forum:{forum}": delivery
+        for thread, forum, delivery in user.subscriptions.values_list(
+            "thread_id", "forum_id", "delivery"
+        )
+    }
+
+
 def followed_by(user):
-    """{"thread:<id>" or "forum:<id>": delivery} of what the user follows, kept until they
-    change it (a subscription's save or delete bumps their person tag)."""
-
-    def compute():
-        return {
-            f"thread:{thread}" if thread else f"forum:{forum}": delivery
-            for thread, forum, delivery in user.subscriptions.values_list(
-                "thread_id", "forum_id", "delivery"
-            )
-        }
-
-    return pagecache.kept(
-        f"follows:{user.pk}", tags=(memberpages.person_tag(user.pk),), compute=compute
-    )
+    """{"thread:<id>" or "forum:<id>": delivery} of what the user follows, kept with their
+    audience until they change it (a subscription's save or delete bumps their person tag)."""
+    return memberpages.fact_of(user, "follows")
 
 
 def subscription_target(user, data):

@@ -168,7 +168,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1
 # /healthz says "degraded" when the oldest waiting entry is older than OUTBOX_LATE_SECONDS (no
 # worker is taking them).
 OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=10)
-OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=15 * 60)
+OUTBOX_REDELIVER_SECONDS = env.int("OUTBOX_REDELIVER_SECONDS", default=5 * 60)
 OUTBOX_RELAY_BATCH = 500
 OUTBOX_MAX_ATTEMPTS = 30
 OUTBOX_LATE_SECONDS = env.int("OUTBOX_LATE_SECONDS", default=10 * 60)

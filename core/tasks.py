@@ -4,7 +4,7 @@ from django.core.mail import EmailMultiAlternatives
 from outbox.jobs import job
 
 
-@job
+@job(outside=True)
 def send_email(*, subject, body, from_email, to, html=None, headers=None):
     """Send one rendered email. Its Message-ID is its outbox entry's key (core.emails): a
     message sent again after a worker died between the mail server's answer and the commit

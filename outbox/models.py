@@ -47,6 +47,8 @@ class Entry(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     relayed_at = models.DateTimeField(_("handed to a worker at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A job acting outside the database is claimed until then: no second copy runs it meanwhile.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     given_up_at = models.DateTimeField(_("given up at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)

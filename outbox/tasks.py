@@ -1,11 +1,21 @@
 from celery import shared_task
+from django.db import DatabaseError
 
 from . import services
 
 
 # acks_late: a worker killed while running it leaves the message to be delivered again; the
-# entry's lock and done mark make the second run a no-op if the first had finished.
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+# entry's lock, claim and done mark make the second run a no-op if the first had finished. The
+# database away: the task is tried again shortly, not left to the relay's redelivery.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=20,
+)
 def run_entry(entry_id: int) -> str:
     return services.run(entry_id)
 

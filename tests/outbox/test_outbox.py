@@ -2,6 +2,7 @@
 
 import datetime
 import socket
+import uuid
 
 import pytest
 from celery import current_app
@@ -12,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.emails import queue_email
+from core.emails import queue_email, sending
+from core.tasks import send_email
 from outbox import services
 from outbox.jobs import job
 from outbox.models import Entry
@@ -229,3 +231,50 @@ def test_the_outbox_list_costs_the_same_queries_for_3_or_60_entries(client):
     few = queries()
     Entry.objects.bulk_create(Entry(job=remember.job_name) for _ in range(57))
     assert queries() == few
+
+
+@job(outside=True)
+def sends_then_loses_the_database(*, word):
+    """Like an email sent just as the database goes: the worker's connection is ended from
+    outside once the job's work is done."""
+    import psycopg
+
+    calls.append(word)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_done_outside_is_not_run_again_when_the_database_drops_before_its_mark():
+    if connection.vendor != "postgresql":
+        pytest.skip("ends a PostgreSQL connection")
+    entry = Entry.objects.create(job=sends_then_loses_the_database.job_name, kwargs={"word": "a"})
+
+    assert services.run(entry.pk) == "done"
+
+    entry.refresh_from_db()
+    assert (entry.done_at is not None, entry.attempts, entry.claimed_until) == (True, 1, None)
+    assert services.run(entry.pk) == "skipped"
+    assert calls == ["a"]
+
+
+def test_a_claimed_job_is_not_run_by_a_second_copy_until_its_claim_lapses(settings):
+    settings.OUTBOX_REDELIVER_SECONDS = 60
+    entry = Entry.objects.create(
+        job=send_email.job_name,
+        kwargs=sending(message(), uuid.uuid4()),
+        claimed_until=timezone.now() + datetime.timedelta(seconds=30),
+    )
+
+    assert services.run(entry.pk) == "skipped"
+    assert mail.outbox == []
+
+    Entry.objects.filter(pk=entry.pk).update(claimed_until=timezone.now())
+    assert services.run(entry.pk) == "done"
+    assert len(mail.outbox) == 1

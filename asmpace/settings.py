@@ -125,6 +125,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 # A Redis that hangs must not hang pages: past this many seconds the page cache gives up and
 # the page is made as usual.
+# A Redis that did not answer is asked again after this many seconds (core/cache.py).
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=2)
 REDIS_OPTIONS = {
     "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
     "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),

@@ -9,6 +9,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from celery.signals import task_postrun
+
         from . import pagecache
 
         pagecache.connect_signals()
+        # Workers change pages too (a study's text read from its PDF): a change the cache could
+        # not be told of is told after the task, as requests do before each page.
+        task_postrun.connect(pagecache.send_unsent_bumps_after_task, weak=False)

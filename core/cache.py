@@ -9,22 +9,70 @@ allauth counts sign-ins, sign-ups and reset emails in the cache (keys "allauth:r
 Redis is away those counters live in this process's memory: the limits still hold, per process,
 rather than every sign-in failing (closed) or no limit at all (open). Every other key still
 raises, for its caller to decide: the page cache must never keep versions apart per process.
+
+A Redis that does not answer is not asked again for REDIS_RETRY_SECONDS: meanwhile every call
+raises CacheAway at once, so that pages are made from the database at their usual speed instead
+of each waiting for a refused or timed-out connection. The outage is logged once when it starts
+and once when Redis answers again; callers pass CacheAway over in silence (`failed()`).
 """
 
 import logging
+import sys
+import time
 
+from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 RATE_LIMIT_KEYS = "allauth:rl:"
+
+
+class CacheAway(RedisConnectionError):
+    """Redis did not answer, now or moments ago. Reported once per outage, by this module."""
+
+
+def _guarded(method):
+    def call(self, *args, **kwargs):
+        if time.monotonic() < self.asked_again_at:
+            raise CacheAway("Redis did not answer moments ago")
+        try:
+            result = method(self, *args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            self.asked_again_at = time.monotonic() + settings.REDIS_RETRY_SECONDS
+            if not self.outage_reported:
+                self.outage_reported = True
+                logger.error(
+                    "Redis is away (%s): pages are made and sessions read from the database, "
+                    "and Redis is asked again every %s s",
+                    error,
+                    settings.REDIS_RETRY_SECONDS,
+                )
+            raise CacheAway(str(error)) from error
+        if self.outage_reported:
+            self.outage_reported = False
+            logger.warning("Redis answers again")
+        return result
+
+    return call
+
+
+def failed(log, message, *args):
+    """In an `except` block around a cache call: log the failure, with its traceback, unless it
+    is Redis away (already reported for this outage)."""
+    if not isinstance(sys.exc_info()[1], CacheAway):
+        log.exception(message, *args)
 
 
 class SharedClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self.asked_again_at = 0.0  # time.monotonic() when a Redis away is asked again
+        self.outage_reported = False
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
@@ -33,6 +81,18 @@ class SharedClientRedisCacheClient(RedisCacheClient):
             client = self._client(connection_pool=self._get_connection_pool(write))
             self._clients[index] = client
         return client
+
+    add = _guarded(RedisCacheClient.add)
+    get = _guarded(RedisCacheClient.get)
+    set = _guarded(RedisCacheClient.set)
+    touch = _guarded(RedisCacheClient.touch)
+    delete = _guarded(RedisCacheClient.delete)
+    get_many = _guarded(RedisCacheClient.get_many)
+    has_key = _guarded(RedisCacheClient.has_key)
+    incr = _guarded(RedisCacheClient.incr)
+    set_many = _guarded(RedisCacheClient.set_many)
+    delete_many = _guarded(RedisCacheClient.delete_many)
+    clear = _guarded(RedisCacheClient.clear)
 
 
 class SharedClientRedisCache(RedisCache):
@@ -47,7 +107,6 @@ class SharedClientRedisCache(RedisCache):
         except RedisError:
             if not key.startswith(RATE_LIMIT_KEYS):
                 raise
-            logger.warning("Rate limits counted in this process: Redis is away", exc_info=True)
             return getattr(self._rate_limits_here, method)(key, *args, **kwargs)
 
     def add(self, key, *args, **kwargs):

@@ -45,6 +45,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_from_request
 
+from .cache import failed
 from .health import HEALTH_PATH
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def _new_versions(tags):
         cache.set_many({_version_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
     except Exception:
         _unsent_bumps.update(tags)
-        logger.exception("The page cache could not be told of a change to %s", tags)
+        failed(logger, "The page cache could not be told of a change to %s", tags)
 
 
 def _version_key(tag):
@@ -121,7 +122,7 @@ def current_versions(tags):
                 cache.add(key, uuid.uuid4().hex, timeout=None)
             versions = cache.get_many(keys)  # another process may have added its own first
     except Exception:
-        logger.exception("The page cache could not be read")
+        failed(logger, "The page cache could not be read")
         return None
     return versions
 
@@ -188,7 +189,7 @@ def read(key):
             return None
         return entry[1]
     except Exception:
-        logger.exception("The page cache could not be read")
+        failed(logger, "The page cache could not be read")
         return None
 
 
@@ -218,7 +219,7 @@ def write(key, versions, value):
     try:
         cache.set(key, (versions, value), settings.PAGE_CACHE_SECONDS)
     except Exception:
-        logger.exception("The page cache could not be written")
+        failed(logger, "The page cache could not be written")
 
 
 class SharedPageMixin:
@@ -242,6 +243,10 @@ def send_unsent_bumps():
         tags = tuple(_unsent_bumps)
         _unsent_bumps.clear()
         _new_versions(tags)
+
+
+def send_unsent_bumps_after_task(**signal_arguments):
+    send_unsent_bumps()
 
 
 class VisitorPageCacheApplication:

@@ -13,6 +13,8 @@ import logging
 
 from django.contrib.sessions.backends import cached_db
 
+from .cache import failed
+
 logger = logging.getLogger(__name__)
 _undeleted = set()  # cache keys of ended sessions, to delete once the cache answers again
 
@@ -34,7 +36,7 @@ class ForgivingCache:
             self._catch_up()
             return self.cache.get(key, default)
         except Exception:
-            logger.warning("Sessions read from the database: the cache is away", exc_info=True)
+            failed(logger, "Sessions read from the database: the cache failed")
             return default
 
     def set(self, key, value, timeout=None):
@@ -42,7 +44,7 @@ class ForgivingCache:
             self._catch_up()
             self.cache.set(key, value, timeout)
         except Exception:
-            logger.warning("A session was not copied to the cache", exc_info=True)
+            failed(logger, "A session was not copied to the cache")
 
     def __contains__(self, key):
         try:
@@ -55,7 +57,7 @@ class ForgivingCache:
             self.cache.delete(key)
         except Exception:
             _undeleted.add(key)
-            logger.warning("An ended session stays in the cache until it answers", exc_info=True)
+            failed(logger, "An ended session stays in the cache until it answers")
 
 
 class SessionStore(cached_db.SessionStore):

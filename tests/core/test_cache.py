@@ -197,3 +197,37 @@ def test_a_session_ended_while_redis_hung_does_not_come_back_with_it(own_redis, 
     returning = Client()
     returning.cookies["sessionid"] = cookie
     assert not is_signed_in(returning)
+
+
+@pytest.mark.django_db
+def test_a_redis_away_is_reported_once_skipped_meanwhile_and_used_again_when_back(
+    own_redis, settings, caplog
+):
+    import logging
+    import time
+
+    from tests.engines import redis_server
+
+    settings.REDIS_RETRY_SECONDS = 1
+    thread = ThreadFactory(title="Dredging on the Ulindi")
+    url = thread.get_absolute_url()
+    Client().get(url)
+    assert Client().get(url).headers.get(HIT_HEADER) == "hit"
+    port = int(settings.CACHES["default"]["LOCATION"].rsplit(":", 1)[1].split("/")[0])
+
+    own_redis.terminate()
+    own_redis.wait(timeout=10)
+    with caplog.at_level(logging.WARNING):
+        pages = [Client().get(url) for _ in range(20)]
+
+    assert {page.status_code for page in pages} == {200}
+    assert all("Dredging on the Ulindi" in page.content.decode() for page in pages)
+    away = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert [record.getMessage()[:14] for record in away] == ["Redis is away "], "one line"
+
+    caplog.clear()
+    with redis_server(port), caplog.at_level(logging.WARNING):
+        time.sleep(1.1)  # REDIS_RETRY_SECONDS
+        Client().get(url)
+        assert Client().get(url).headers.get(HIT_HEADER) == "hit", "the cache is used again"
+        assert "Redis answers again" in [record.getMessage() for record in caplog.records]

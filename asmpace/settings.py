@@ -110,15 +110,18 @@ TEMPLATES = [
 # Database: a SQLite file unless DATABASE_URL names another (PostgreSQL in production and CI).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, refusing at once for a moment after the database did not answer (core/postgresql).
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
     # Django's own psycopg pool replaces persistent connections, so CONN_MAX_AGE stays 0.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
         # Seconds a request waits for a connection before failing (and /healthz says 503).
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_RETRY_SECONDS = env.float("DATABASE_RETRY_SECONDS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, so that allauth's rate limits are shared between processes.

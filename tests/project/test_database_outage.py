@@ -42,6 +42,7 @@ def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(
         **production_env,
         "DATABASE_URL": own_postgres["url"],
         "DATABASE_POOL_TIMEOUT": "1",
+        "DATABASE_RETRY_SECONDS": "5",
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
     }
@@ -67,6 +68,11 @@ def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(
 
         own_postgres["stop"]()
         down = get("/")
+        # The database did not answer: for a moment it is not asked again, and the next
+        # pages are refused at once instead of each waiting the pool's timeout.
+        started = time.monotonic()
+        refused = [get(path) for path in ("/forums/", "/publications/", "/")]
+        refused_in = time.monotonic() - started
         health = get("/healthz")
 
         own_postgres["start"]()
@@ -86,5 +92,7 @@ def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(
     assert down["retry_after"] == "60"
     assert "The portal is unavailable" in down["body"]
     assert "Traceback" not in down["body"]
+    assert [page["status"] for page in refused] == [503, 503, 503]
+    assert refused_in < 0.9, "three pages refused in less than one pool timeout"
     assert health["status"] == 503
     assert back["status"] == 200

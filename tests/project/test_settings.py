@@ -34,7 +34,7 @@ def test_defaults_need_no_service():
 def test_postgresql_uses_the_connection_pool_and_health_checks():
     shown = settings_for({"DATABASE_URL": "postgres://portal:secret@db.internal:5432/asmpace"})
 
-    assert shown["db"]["ENGINE"] == "django.db.backends.postgresql"
+    assert shown["db"]["ENGINE"] == "core.postgresql"  # Django's, see core/postgresql
     assert shown["db"]["HOST"] == "db.internal"
     assert shown["db"]["OPTIONS"]["pool"]["max_size"] == 10
     assert shown["db"]["CONN_HEALTH_CHECKS"] is True

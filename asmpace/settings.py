@@ -163,6 +163,9 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery closes a prefork worker's database pool around every task (a new connection each
+# time); this many tasks share one instead.
+CELERY_DB_REUSE_MAX = 100
 # Publishing gives up at once on a broker that is away (kombu's default retries for 6 s): the
 # outbox's relay tries again, and no request waits for it. Workers reconnect on their own.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}

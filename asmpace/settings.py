@@ -361,9 +361,12 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"without_refusals": {"()": "core.postgresql.base.WithoutRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Pages refused while the database is away: its outage is logged once instead.
+        "django.request": {"filters": ["without_refusals"]},
         # The in-memory broker of eager mode has no host, and kombu says so on every task.
         "kombu.connection": {"level": "ERROR"},
         # A worker logs each task it ran; inline (eager) tasks would fill `make run`'s console.

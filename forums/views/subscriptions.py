@@ -1,6 +1,9 @@
 """Following threads and forums, and leaving them from an email without signing in.
 Who may follow what is for permissions to say; the writes are services'."""
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +13,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -25,12 +29,38 @@ from ..models import Delivery, Forum, Thread
 def subscription_form(request, argument):
     """The "subscription" hole of a thread's or forum's page (core.memberpages): this reader's
     form to follow "thread:<id>" or "forum:<id>" by email, or a visitor's link to sign in."""
+    path = request.get_full_path()
+    if not request.user.is_authenticated:
+        return render_to_string("forums/includes/subscribe.html", {"path": path})
+    delivery = followed_by(request.user).get(argument)
+    form = follow_form(argument, delivery, path, get_language(), fresh=settings.DEBUG)
+    return form.replace(TOKEN_PLACE, hole(request, "csrf"))
+
+
+# Where a form made once for every reader takes this reader's CSRF token.
+TOKEN_PLACE = "csrf-token-of-this-reader"  # noqa: S105 - a placeholder, not a secret
+
+
+def follow_form(argument, delivery, path, language, *, fresh=False):
+    """The form of every reader who follows `argument` alike on this page, without its token:
+    made once per process (templates are reloaded only in development, where it is made each
+    time)."""
+    if fresh:
+        return _follow_form.__wrapped__(argument, delivery, path, language)
+    return _follow_form(argument, delivery, path, language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _follow_form(argument, delivery, path, language):
     kind, target_id = argument.split(":")
-    user = request.user
-    context = {"kind": kind, "target_id": target_id, "user": user, "request": request}
-    if user.is_authenticated:
-        # What the form needs of the request, given without running every context processor.
-        context.update(delivery=followed_by(user).get(argument), csrf_token=hole(request, "csrf"))
+    context = {
+        "signed_in": True,
+        "kind": kind,
+        "target_id": target_id,
+        "delivery": delivery,
+        "path": path,
+        "csrf_token": TOKEN_PLACE,
+    }
     return render_to_string("forums/includes/subscribe.html", context)
 
 

@@ -485,6 +485,37 @@ def test_the_subscription_form_shows_the_readers_choice_in_one_query(
     assert 'value="unsubscribe"' not in subscription_form(request, f"forum:{thread.forum.pk}")
 
 
+def test_the_follow_form_is_made_once_for_readers_who_follow_alike_with_each_ones_token(
+    thread, settings
+):
+    import re
+
+    from forums.views.subscriptions import _follow_form
+
+    def token(form):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    settings.DEBUG = False
+    _follow_form.cache_clear()
+    forms = []
+    for reader in (person(), person()):
+        request = RequestFactory().get(thread.get_absolute_url())
+        request.user = reader
+        forms.append(subscription_form(request, f"thread:{thread.pk}"))
+    follower = person()
+    follow(follower, thread, Delivery.DAILY)
+    request = RequestFactory().get(thread.get_absolute_url())
+    request.user = follower
+    followed = subscription_form(request, f"thread:{thread.pk}")
+
+    assert _follow_form.cache_info().misses == 2  # one form for the two alike, one for daily
+    first, second = forms
+    assert len(token(first)) == 64
+    assert token(first) != token(second), "each reader's own token"
+    assert first.replace(token(first), "") == second.replace(token(second), "")
+    assert f'id="delivery-thread-{thread.pk}-daily" checked' in followed
+
+
 def test_an_unknown_delivery_is_refused_with_a_message_and_nothing_saved(client, thread):
     client.force_login(person())
 

@@ -70,8 +70,8 @@ def studies(user, query: str, *, at_most: int) -> Section:
     visible = Publication.objects.visible_to(user)
     if uses_postgres(visible):
         # Found, ranked and counted in one statement; only the first few are read.
-        ids = library_search.found(visible, query, facets=False).ids
-        found = library_search.InOrder(Publication.objects.defer(*LARGE_FIELDS), ids)
+        first = library_search.found(visible, query, facets=False, limit=at_most)
+        found = library_search.InOrder(Publication.objects.defer(*LARGE_FIELDS), first)
         count = len(found)
     else:
         found = library_search.matching(visible, query).defer(*LARGE_FIELDS)

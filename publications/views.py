@@ -40,10 +40,17 @@ class PublicationListView(SharedPageMixin, ListView):
         publications = Publication.objects.published().filtered(**self.form.filters())
         self.found = self.figures = None
         if self.query and uses_postgres(publications):
-            # One statement finds, ranks and counts; the paginator reads only a page of studies.
-            self.found = search.found(publications, self.query)
+            # One statement finds, counts and ranks the page asked for; the paginator reads
+            # only that page of studies.
+            offset = self.page_offset()
+            self.found = search.found(
+                publications,
+                self.query,
+                offset=offset or 0,
+                limit=self.paginate_by if offset is not None else None,
+            )
             listed = Publication.objects.defer("text", "search_vector", "rank_vector")
-            return search.InOrder(listed.for_listing(), self.found.ids)
+            return search.InOrder(listed.for_listing(), self.found)
         if self.query:
             publications = search.matching(publications, self.query)
         else:
@@ -59,6 +66,14 @@ class PublicationListView(SharedPageMixin, ListView):
                 },
             )
         return publications.for_listing()
+
+    def page_offset(self):
+        """Where the page asked for starts, as the paginator will read it; None for "last" or
+        anything else it will judge itself (all matches are then ordered)."""
+        page = self.request.GET.get(self.page_kwarg) or "1"
+        if not page.isdigit() or int(page) < 1:
+            return None
+        return (int(page) - 1) * self.paginate_by
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)

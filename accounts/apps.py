@@ -26,6 +26,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account.models import EmailAddress
 
+        from . import backends  # noqa: F401 - registers the "account" fact
         from .models import User, VerificationRequest
         from .permissions import page_audience
 

@@ -201,9 +201,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, reading a signed-in person's account from the cache (accounts.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -104,14 +104,22 @@ def fact_of(user, name):
     if not hasattr(user, "_page_facts"):
         user._page_facts = {}
         if settings.PAGE_CACHE_SECONDS:
-            user._page_facts = pagecache.kept(
-                f"person:{user.pk}",
-                tags=(person_tag(user.pk),),
-                compute=lambda: {each: compute(user) for each, compute in FACTS.items()},
-            )
+            user._page_facts = facts_kept(user.pk, lambda: all_facts(user))
     if name not in user._page_facts:
         user._page_facts[name] = FACTS[name](user)
     return user._page_facts[name]
+
+
+def all_facts(user) -> dict:
+    return {name: compute(user) for name, compute in FACTS.items()}
+
+
+def facts_kept(user_id, compute):
+    """The entry of a reader's facts, compute() if it is not kept. Named with the secret key too:
+    a fact may be derived from it (accounts keeps the session's hash)."""
+    return pagecache.kept(
+        f"person:{user_id}:{_SECRET}", tags=(person_tag(user_id),), compute=compute
+    )
 
 
 def audience_of(user):

@@ -49,24 +49,22 @@ def hand_over(entry_ids: list[int]) -> int:
     with the rest). Returns how many were handed over."""
     from .tasks import run_entry  # the tasks module imports this one
 
-    handed = 0
-    for entry_id in entry_ids:
-        waiting = Entry.objects.filter(pk=entry_id).waiting()
-        waiting.update(relayed_at=timezone.now())
+    # Marked first, in one UPDATE: a task may run, and fail, before publishing returns.
+    Entry.objects.filter(pk__in=entry_ids).waiting().update(relayed_at=timezone.now())
+    for handed, entry_id in enumerate(entry_ids):
         try:
             # No publishing retries: a broker that is away must not hold up the request that
             # wrote the entry. The relay retries.
             run_entry.apply_async(args=[entry_id], retry=False)
         except Exception:  # kombu raises the transport's own errors
             logger.warning(
-                "outbox: entry %s not handed over; the relay will try again",
-                entry_id,
+                "outbox: %s entries left for the relay: the broker refused",
+                len(entry_ids) - handed,
                 exc_info=True,
             )
-            waiting.update(relayed_at=None)
-            break
-        handed += 1
-    return handed
+            Entry.objects.filter(pk__in=entry_ids[handed:]).waiting().update(relayed_at=None)
+            return handed
+    return len(entry_ids)
 
 
 def relay() -> int:

@@ -8,6 +8,8 @@ reaches the page as HTML.
 """
 
 import contextlib
+import functools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +18,18 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchRank, SearchVector
 from django.db import connections, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import (
     Coalesce,
     Concat,
@@ -278,7 +291,17 @@ def snippets(publications, query: str) -> dict[int, SafeString]:
         return {}
     queryset = Publication.objects.filter(pk__in=ids)
     if uses_postgres(queryset):
-        source = Concat("abstract", Value(" … "), passage_source(terms(query)))
+        words = terms(query)
+        # An abstract that holds a word as typed is the passage's source alone: a third of the
+        # text for ts_headline to parse, and the study's own summary of it.
+        in_abstract = functools.reduce(
+            operator.or_, (Q(abstract__icontains=word) for word in words), Q(pk__in=[])
+        )
+        source = Case(
+            When(in_abstract, then=F("abstract")),
+            default=Concat("abstract", Value(" … "), passage_source(words)),
+            output_field=TextField(),
+        )
         rows = queryset.annotate(
             passage=headline(
                 source, postgres_query(query), config=search_config(), max_words=30, min_words=12

@@ -133,6 +133,23 @@ def test_words_found_inside_a_pdf_are_shown_highlighted(client, library):
     assert "<mark>Ankarafantsika</mark>" in response.text
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ts_headline is PostgreSQL's")
+def test_a_snippet_comes_from_the_abstract_when_it_holds_the_word_else_from_the_text(client):
+    PublicationFactory(
+        title="One", abstract="Tantalum is traded here.", text="The PDF says tantalum too."
+    )
+    PublicationFactory(
+        title="Two", abstract="A study of the trade.", text="Page 4: tantalum smuggled."
+    )
+
+    response = client.get(LIST, {"q": "tantalum"})
+
+    snippets = {study.title: study.snippet for study in response.context["publications"]}
+    assert "<mark>Tantalum</mark> is traded here" in snippets["One"]
+    assert "PDF says" not in snippets["One"]
+    assert "<mark>tantalum</mark> smuggled" in snippets["Two"]
+
+
 def test_snippets_escape_what_the_pdf_says(client):
     PublicationFactory(abstract="Bad <script>alert(1)</script> uranium prospects")
 

@@ -7,23 +7,17 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from .conftest import ROOT
 
-PACKAGES = (
-    "outbox",
-    "core",
-    "audit",
-    "accounts",
-    "publications",
-    "sites",
-    "forums",
-    "portal",
-    "asmpace",
-)
+# The packages the contracts name: copied with pyproject.toml, the contracts' own file.
+PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+    "root_packages"
+]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

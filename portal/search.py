@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from core.search import mark, plain_passage, terms, uses_postgres
 from forums import search as dialogue_search
 from forums.models import Post
+from publications import permissions as library_permissions
 from publications import search as library_search
 from publications.models import Publication
 from sites.models import Site, SiteText
@@ -70,7 +71,8 @@ def studies(user, query: str, *, at_most: int) -> Section:
     visible = Publication.objects.visible_to(user)
     if uses_postgres(visible):
         # Found, ranked and counted in one statement; only the first few are read.
-        first = library_search.found(visible, query, facets=False, limit=at_most)
+        unpublished = library_permissions.sees_unpublished(user)
+        first = library_search.found(query, unpublished=unpublished, facets=False, limit=at_most)
         found = library_search.InOrder(Publication.objects.defer(*LARGE_FIELDS), first)
         count = len(found)
     else:

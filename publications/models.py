@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from core.models import Term
 
+from . import permissions
 from .validators import validate_pdf
 
 RIGHTS = "© Estelle Levin Limited and WWF; reproduction with credit to title and publisher"
@@ -62,7 +63,7 @@ class PublicationQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Published studies, and unpublished ones for the editors who prepare them."""
-        if user.has_perm("publications.change_publication"):
+        if permissions.sees_unpublished(user):
             return self
         return self.published()
 

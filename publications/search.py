@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchRank, SearchVector
@@ -45,8 +46,10 @@ from django.db.models.sql import Query
 from django.utils.safestring import SafeString
 from django_countries import countries
 
+from core import phrases
 from core.search import START, headline, mark, plain_passage, terms, uses_postgres, websearch
 
+from .catalogue import current as current_catalogue
 from .models import Authorship, Coverage, Kind, Publication, Topic
 
 SNIPPET_SOURCE_CHARACTERS = 100_000
@@ -191,97 +194,74 @@ class Found:
 
 LEXEME = re.compile(r"'((?:[^']|'')*)'")
 
-# The ids travel as the array's text, there and back: neither Django nor psycopg handles them
-# one by one (for 10,000 ids, that took 15 ms of Python), and the planner sees how many.
+# The ids and ranks travel as bytes (int8send, float8send), read by numpy as they come: neither
+# Django nor psycopg handles them one by one (for 10,000 ids, that took 15 ms of Python).
 MATCHED_SQL = """
-SELECT COALESCE(array_agg(id), '{{}}')::text
-FROM publications_publication WHERE search_vector @@ {tsquery}
+SELECT COALESCE(string_agg(int8send(id), ''), '')
+FROM publications_publication WHERE search_vector @@ {tsquery}{pairs}
 """
-# One statement: everything the page needs from the studies matched. Only the studies whose
-# description holds a word of the query are ranked, from the words' precomputed scores
-# (SearchTerm, an index-only read: a few entries per study): ts_rank is 0 for every other one,
-# so they follow, newest first. Titles break ties byte by byte ("C"): sorting thousands of them
-# by the language's rules took 6 ms. Only the page asked for is sorted out (a top-N sort).
-FOUND_SQL = """
-WITH found AS MATERIALIZED (SELECT * FROM ({matches}) AS m WHERE m.id = ANY(%s::bigint[])),
-described AS MATERIALIZED (
-    SELECT publication_id AS id, (sum(score) / %s)::real AS rank
-    FROM publications_searchterm WHERE lexeme = ANY(%s) GROUP BY publication_id
-),
-ranked AS (
-    SELECT found.*, COALESCE(described.rank, 0) AS rank
-    FROM found LEFT JOIN described ON described.id = found.id
-)
-SELECT 'order', '', (SELECT count(*) FROM found), ARRAY(
-    SELECT id FROM ranked ORDER BY rank DESC, year DESC, title COLLATE "C" LIMIT %s OFFSET %s
-)
-{facets}
+# Each study whose description holds a word of the query, with its rank: the sum of the words'
+# precomputed scores (SearchTerm; an index-only read of a few entries per study). ts_rank would
+# divide it by the number of words, the same for every study. Every other match ranks 0.
+RANKS_SQL = """
+SELECT COALESCE(string_agg(int8send(publication_id), ''), ''),
+    COALESCE(string_agg(float8send(rank), ''), '')
+FROM (
+    SELECT publication_id, sum(score) AS rank FROM publications_searchterm
+    WHERE lexeme = ANY(%s) GROUP BY publication_id
+) AS described
 """
-FACETS_SQL = """
-UNION ALL SELECT 'kind', kind, count(*), NULL FROM found GROUP BY kind
-UNION ALL SELECT 'language', language, count(*), NULL FROM found GROUP BY language
-UNION ALL SELECT 'year', year::text, count(*), NULL FROM found GROUP BY year
-UNION ALL SELECT 'country', c.country, count(*), NULL
-    FROM publications_coverage c JOIN found ON found.id = c.publication_id GROUP BY c.country
-UNION ALL SELECT 'topic', t.topic_id::text, count(*), NULL
-    FROM publications_publication_topics t JOIN found ON found.id = t.publication_id
-    GROUP BY t.topic_id
-"""
-
-
-def unquoted(lexeme: str) -> str:
-    """A lexeme as querytree() prints it inside quotes, quotes and backslashes doubled."""
-    return lexeme.replace("''", "'").replace("\\\\", "\\")
 
 
 def found(
-    queryset, query: str, *, facets: bool = True, offset: int = 0, limit: int | None = None
+    query: str,
+    *,
+    unpublished: bool = False,
+    filters: dict | None = None,
+    facets: bool = True,
+    offset: int = 0,
+    limit: int | None = None,
+    using: str = "default",
 ) -> Found:
-    """The studies of `queryset` that match a query typed by a person (PostgreSQL only): the
-    ids of `limit` of them from `offset` in their order (all without a limit), and their count.
+    """The studies that match a query typed by a person (PostgreSQL only), published ones only
+    unless `unpublished`, that pass the filters (a facet's name: its value): the ids of `limit`
+    of them from `offset` in their order (all without a limit), their count and facets.
 
-    The match is made once, through the GIN index: the ranked order, the count and the facets
-    come from it in one more statement, so that a word in every study costs a few
-    milliseconds, not a query per facet over thousands of ids.
+    PostgreSQL matches through the GIN index alone and gives the ranks; the catalogue held in
+    this process counts, filters and orders (publications.catalogue).
     """
-    db = queryset.db
-    connection = connections[db]
+    connection = connections[using]
     tsquery = postgres_query(query)
-    compiler = Query(Publication).get_compiler(using=db)
+    compiler = Query(Publication).get_compiler(using=using)
     tsquery_sql, tsquery_params = tsquery.resolve_expression(compiler.query).as_sql(
         compiler, connection
     )
-    with index_first(db), connection.cursor() as cursor:
+    with index_first(using), connection.cursor() as cursor:
         cursor.execute(f"SELECT querytree({tsquery_sql})::text", tsquery_params)
-        words = sorted({unquoted(word) for word in LEXEME.findall(cursor.fetchone()[0])})
-        # The match alone, by the GIN index alone. With any other index allowed, the planner
-        # reads every study's large vector to test it (about 100 ms for a common word at
-        # 10,000 studies, against 6 ms through the GIN index): it does not count that cost.
+        tree = cursor.fetchone()[0]
+        words = sorted({phrases.unquoted(word) for word in LEXEME.findall(tree)})
+        pairs, pairs_params = "", []
+        if requirement := phrases.necessary(tree):
+            pairs, pairs_params = phrases.pairs_sql(requirement, "word_pairs(search_vector)")
+            pairs = f" AND {pairs}"
+        # With any other index allowed, the planner may read every study's large vector to test
+        # it (about 100 ms for a common word at 10,000 studies, against 6 ms through the GIN
+        # index): it does not count that cost.
         cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(MATCHED_SQL.format(tsquery=tsquery_sql), tsquery_params)
-        matched = cursor.fetchone()[0]
-        # The rest reads every match's row but no vector: a table scan beats 10,000 lookups.
         cursor.execute(
-            "SELECT set_config('enable_indexscan', 'on', true),"
-            " set_config('enable_seqscan', 'on', true)"
+            MATCHED_SQL.format(tsquery=tsquery_sql, pairs=pairs), (*tsquery_params, *pairs_params)
         )
-        matches = queryset.order_by()
-        matches = matches.values("id", "kind", "language", "year", "title")
-        matches_sql, matches_params = matches.query.get_compiler(using=db).as_sql()
-        sql = FOUND_SQL.format(matches=matches_sql, facets=FACETS_SQL if facets else "")
-        cursor.execute(sql, (*matches_params, matched, max(len(words), 1), words, limit, offset))
-        rows = cursor.fetchall()
-    ids, total, counts = [], 0, {name: [] for name in FACET_NAMES}
-    for name, value, n, ordered in rows:
-        if name == "order":
-            ids, total = list(ordered or []), n
-        else:
-            counts[name].append((value, n))
-    if not facets:
-        return Found(ids, total, offset)
-    topics = Topic.objects.in_bulk([int(value) for value, _ in counts["topic"]])
-    counts["topic"] = [(topics[int(value)], n) for value, n in counts["topic"]]
-    return Found(ids, total, offset, facet_values(counts))
+        matched = np.frombuffer(cursor.fetchone()[0], dtype=">i8")
+    with connection.cursor() as cursor:  # through its index alone, which is now allowed
+        cursor.execute(RANKS_SQL, (words,))
+        described, ranks = cursor.fetchone()
+    catalogue = current_catalogue()
+    selected = catalogue.selection(unpublished=unpublished, filters=filters or {})
+    selected &= catalogue.matching(matched)
+    described = np.frombuffer(described, dtype=">i8")
+    ids = catalogue.first(selected, described, np.frombuffer(ranks, ">f8"), offset, limit)
+    count = int(np.count_nonzero(selected))
+    return Found(ids, count, offset, facet_values(catalogue.counts(selected)) if facets else {})
 
 
 def snippets(publications, query: str) -> dict[int, SafeString]:

@@ -44,8 +44,8 @@ class PublicationListView(SharedPageMixin, ListView):
             # only that page of studies.
             offset = self.page_offset()
             self.found = search.found(
-                publications,
                 self.query,
+                filters=self.form.filters(),
                 offset=offset or 0,
                 limit=self.paginate_by if offset is not None else None,
             )

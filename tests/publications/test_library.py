@@ -232,4 +232,6 @@ def test_the_list_costs_the_same_queries_for_3_or_300_studies(
         response = client.get(LIST, params)
 
     assert response.status_code == 200
-    assert len(small) <= 13
+    # A search without the page cache reads the library's catalogue too (four queries, kept
+    # between searches when the cache holds its version: publications.catalogue).
+    assert len(small) <= 14

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from publications import search, services
@@ -23,7 +24,7 @@ def test_described_studies_rank_first_then_the_others_newest_first():
     in_title = PublicationFactory(title="Cobalt in Katanga", year=2003)
     PublicationFactory(title="Gold", year=2022, pdf=["Nothing of that metal."])
 
-    found = search.found(Publication.objects.all(), "cobalt")
+    found = search.found("cobalt", unpublished=True)
 
     # The same order as ranking every match (the slow way) gives.
     assert found.ids == list(
@@ -40,7 +41,7 @@ def test_facets_and_count_come_from_the_one_match(client):
         study.topics.add(topic)
     PublicationFactory(title="Copper", year=2012)
 
-    found = search.found(Publication.objects.published(), "cobalt")
+    found = search.found("cobalt")
     facets = {name: {v.value: v.count for v in values} for name, values in found.facets.items()}
 
     assert len(found.ids) == 3
@@ -71,7 +72,7 @@ def test_the_match_keeps_to_the_studies_asked_about():
     PublicationFactory(title="Cobalt, in preparation", is_published=False)
     PublicationFactory(title="Cobalt, another kind", kind="toolkit")
 
-    found = search.found(Publication.objects.published().filter(kind="case_study"), "cobalt")
+    found = search.found("cobalt", filters={"kind": "case_study"})
 
     assert found.ids == [shown.pk]
     assert {v.value: v.count for v in found.facets["kind"]} == {"case_study": 1}
@@ -92,7 +93,7 @@ def test_the_ranking_vector_is_kept_out_of_the_row():
 def test_a_query_without_a_word_finds_nothing(client, query):
     PublicationFactory(title="The cobalt report")
 
-    assert search.found(Publication.objects.published(), query).ids == []
+    assert search.found(query).ids == []
     assert client.get(LIST, {"q": query}).status_code == 200
 
 
@@ -137,8 +138,8 @@ def test_the_words_follow_an_edit_and_go_with_the_study():
 
     assert "tantalum" in terms_of(study)
     assert "cobalt" not in terms_of(study)
-    assert search.found(Publication.objects.all(), "cobalt").ids == [other.pk]
-    assert search.found(Publication.objects.all(), "tantalum").ids == [study.pk]
+    assert search.found("cobalt", unpublished=True).ids == [other.pk]
+    assert search.found("tantalum", unpublished=True).ids == [study.pk]
 
     study.delete()
 
@@ -153,12 +154,12 @@ def test_the_words_follow_an_edit_and_go_with_the_study():
 def test_an_unpublished_study_is_no_longer_found_by_readers():
     study = PublicationFactory(title="Cobalt flows")
     visible = Publication.objects.published()
-    assert search.found(visible, "cobalt").ids == [study.pk]
+    assert search.found("cobalt").ids == [study.pk]
 
     services.publication_publish(publication=study, published=False)
 
-    assert search.found(Publication.objects.published(), "cobalt").ids == []
-    assert search.found(Publication.objects.all(), "cobalt").ids == [study.pk]
+    assert search.found("cobalt").ids == []
+    assert search.found("cobalt", unpublished=True).ids == [study.pk]
 
 
 def test_words_in_two_languages_rank_as_ts_rank_does():
@@ -169,6 +170,84 @@ def test_words_in_two_languages_rank_as_ts_rank_does():
     PublicationFactory(title="Other", abstract="Nothing.", pdf=["Mining deep in the text."])
 
     for query in ("mining", "gold mining", "minière or"):
-        found = search.found(Publication.objects.all(), query)
+        found = search.found(query, unpublished=True)
         slow = search.matching(Publication.objects.all(), query)
         assert found.ids == list(slow.values_list("pk", flat=True)), query
+
+
+def colliding_pairs():
+    """Two word pairs whose keys in the pair index are the same."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(n ORDER BY n) FROM generate_series(1, 20000) AS n "
+            "GROUP BY word_pair_key('xq' || n, 'yq' || n) HAVING count(*) > 1 LIMIT 1"
+        )
+        first, second = cursor.fetchone()[0][:2]
+    return f"xq{first} yq{first}", f"xq{second} yq{second}"
+
+
+def test_a_phrase_is_found_through_the_pair_index_exactly_as_the_query_says():
+    in_pdf = PublicationFactory(title="Report", pdf=["Mining in the buffer zone of the park."])
+    in_title = PublicationFactory(title="Buffer zones", abstract="Zone tampon.", year=2001)
+    PublicationFactory(title="Apart", abstract="A buffer of trees round a zone of mining.")
+    phrase, same_key = colliding_pairs()
+    with_phrase = PublicationFactory(title="Codes", abstract=f"Code {phrase} here.")
+    PublicationFactory(title="Codes again", abstract=f"Code {same_key} here.")
+
+    for query, expected in [
+        ('"buffer zone"', [in_title, in_pdf]),
+        ('"zone tampon"', [in_title]),
+        ('"buffer zone" -park', [in_title]),
+        ('"buffer zone" OR "zone tampon"', [in_title, in_pdf]),
+        ('"zone mining"', []),  # both words, not side by side
+        (f'"{phrase}"', [with_phrase]),  # the other pair shares its key: the query decides
+    ]:
+        found = search.found(query, unpublished=True)
+        slow = search.matching(Publication.objects.all(), query)
+        assert found.ids == [study.pk for study in expected], query
+        assert found.ids == list(slow.values_list("pk", flat=True)), query
+
+
+def test_a_phrase_reads_only_the_studies_holding_its_pairs():
+    PublicationFactory(title="Buffer zone")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM publications_publication "
+            "WHERE word_pairs(search_vector) @> ARRAY[word_pair_key('buffer', 'zone')]"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "publication_word_pairs" in plan
+
+
+def catalogue_read(queries):
+    return any("publications_coverage" in query["sql"] for query in queries.captured_queries)
+
+
+def test_the_catalogue_is_read_once_per_change_of_the_library():
+    topic = TopicFactory(slug="cobalt")
+    first = PublicationFactory(title="Cobalt one", year=2010)
+    first.topics.add(topic)
+    search.found("cobalt")  # reads the catalogue
+
+    with CaptureQueriesContext(connection) as queries:
+        found = search.found("cobalt")
+    assert found.count == 1
+    assert not catalogue_read(queries)
+
+    second = PublicationFactory(title="Cobalt two", year=2011)
+    Coverage.objects.create(publication=second, country="ZM")
+    second.topics.add(topic)
+    with CaptureQueriesContext(connection) as queries:
+        found = search.found("cobalt")
+    assert catalogue_read(queries)
+    facets = {name: {v.value: v.count for v in values} for name, values in found.facets.items()}
+
+    assert found.ids == [second.pk, first.pk]
+    assert facets["topic"] == {"cobalt": 2}
+    assert facets["country"] == {"ZM": 1}
+    services.publication_publish(publication=first, published=False)
+    assert search.found("cobalt").ids == [second.pk]
+    assert search.found("cobalt", filters={"country": "CD"}).ids == []
+    assert search.found("cobalt", filters={"topic": "no-such-topic"}).count == 0

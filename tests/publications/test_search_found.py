@@ -153,7 +153,6 @@ def test_the_words_follow_an_edit_and_go_with_the_study():
 
 def test_an_unpublished_study_is_no_longer_found_by_readers():
     study = PublicationFactory(title="Cobalt flows")
-    visible = Publication.objects.published()
     assert search.found("cobalt").ids == [study.pk]
 
     services.publication_publish(publication=study, published=False)

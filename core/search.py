@@ -7,6 +7,8 @@ page as HTML. On SQLite, plain substring matching over the words of the query.
 """
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connections
@@ -36,6 +38,30 @@ def websearch(query: str, configs: tuple[str, ...]) -> SearchQuery:
     for other in tried[1:]:
         combined |= other
     return combined
+
+
+class ParsedQuery(SearchQuery):
+    """A query PostgreSQL has read already, as the text of its tsquery, used as it is."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        return super().as_sql(compiler, connection, template="%(expressions)s::tsquery")
+
+
+def parsed(query: str, configs: tuple[str, ...], using: str = "default") -> ParsedQuery | None:
+    """The query in PostgreSQL's websearch syntax as each configuration reads it, each distinct
+    reading once (OR): a word that reads the same in English and unstemmed is tested once, not
+    twice, in every document a search tests. None when no configuration finds a word in it."""
+    readings = ", ".join("websearch_to_tsquery(%s::regconfig, %s)::text" for _ in configs)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {readings}", [p for config in configs for p in (config, query)])
+        found = [reading for reading in cursor.fetchone() if reading]
+    if not found:
+        return None
+    return ParsedQuery(" | ".join(f"( {reading} )" for reading in dict.fromkeys(found)))
 
 
 def headline(source, query, *, config, max_words: int, min_words: int) -> SearchHeadline:
@@ -88,3 +114,45 @@ class AnyOf(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+
+@dataclass
+class Found:
+    """What a search found on PostgreSQL: the ids of the matches asked for (all, or a page of
+    them from `offset`), best first, and how many match."""
+
+    ids: list[int]
+    count: int = 0
+    offset: int = 0
+
+
+class InOrder(Sequence):
+    """What a search found, as a paginator reads it: as many items as were found, the page of
+    them that `found` gave read from the database (a slice of that page, or none outside it)."""
+
+    def __init__(self, queryset, found: Found):
+        self.queryset, self.found = queryset, found
+
+    def __len__(self):
+        return self.found.count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(len(self))
+        first = self.found.offset
+        ids = self.found.ids[max(start - first, 0) : max(stop - first, 0)]
+        by_id = self.queryset.in_bulk(ids) if ids else {}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+class PageOffsetMixin:
+    """For a ListView whose search finds only the page asked for."""
+
+    def page_offset(self):
+        """Where the page asked for starts, as the paginator will read it; None for "last" or
+        anything else it will judge itself (all matches are then ordered)."""
+        page = self.request.GET.get(self.page_kwarg) or "1"
+        if not page.isdigit() or int(page) < 1:
+            return None
+        return (int(page) - 1) * self.paginate_by

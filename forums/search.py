@@ -10,19 +10,23 @@ Only approved posts of visible threads, in the forums permissions.visible_forum_
 allows, are ever searched: a restricted forum does not exist for those outside it.
 """
 
-from django.contrib.postgres.search import SearchRank, SearchVector
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils.text import Truncator
 
 from core.search import (
     START,
     STOP,
+    Found,
+    InOrder,
     headline,
     mark,
+    parsed,
     plain_passage,
     terms,
     uses_postgres,
-    websearch,
     without_markers,
 )
 
@@ -67,8 +71,7 @@ def index_posts(ids) -> None:
 RANKED_AT_MOST = 1000
 
 
-def postgres_query(query: str):
-    return websearch(query, ("english", "french", "simple"))
+QUERY_CONFIGS = ("english", "french", "simple")  # every query is tried in each
 
 
 def searchable(user):
@@ -78,49 +81,62 @@ def searchable(user):
     )
 
 
-def matching(user, query: str):
+# One statement: the newest matches (the planner walks the posts newest first and tests each
+# vector, or takes a rare word's few posts from the GIN index), their count, and the page asked
+# for ranked among them. Only ids go back: the page's posts are then read with their snippets.
+RANKED_SQL = """
+WITH newest AS MATERIALIZED ({newest})
+SELECT (SELECT count(*) FROM newest), ARRAY(
+    SELECT id FROM newest
+    ORDER BY ts_rank(search_vector, %s::tsquery) DESC, created_at DESC, id DESC
+    LIMIT %s OFFSET %s
+)
+"""
+
+
+def as_results(posts):
+    """Posts with what a result shows (thread, forum, author), without what it never shows."""
+    return posts.select_related("thread__forum", "author").defer(*LARGE_FIELDS)
+
+
+def matching(user, query: str, *, offset: int = 0, limit: int | None = None):
     """The posts this user may see that match a query typed by a person, best first.
 
-    On PostgreSQL each post also carries `headline` (ts_headline of its text): PostgreSQL puts
-    off such costly expressions until after ORDER BY ... LIMIT, so only a page's posts pay it.
+    On PostgreSQL: the newest RANKED_AT_MOST matches, ranked (ranking reads every match's
+    vector, so a word in most posts would rank them all; the newest are also what a reader of a
+    dialogue looks for), as an InOrder holding the `limit` posts from `offset` (all without a
+    limit), each with `headline`, ts_headline of its text. Elsewhere a queryset, newest first.
     """
-    posts = (
-        searchable(user)
-        .select_related("thread__forum", "author")
-        .defer(*LARGE_FIELDS)  # what a result never shows
-    )
-    if uses_postgres(posts):
-        tsquery = postgres_query(query)
-        # Ranking reads every match's vector: a word in most posts would rank them all. Only the
-        # newest matches are ranked, which is also what a reader of a dialogue looks for.
-        # The newest matches are found once, by id: the count and the ranked page then select
-        # among these ids instead of matching again.
-        newest = list(
-            posts.filter(search_vector=tsquery)
+    visible = searchable(user)
+    if uses_postgres(visible):
+        tsquery = parsed(query, QUERY_CONFIGS, visible.db)
+        nothing = InOrder(Post.objects.none(), Found([], 0, offset))
+        if tsquery is None:  # no word in it, in any configuration
+            return nothing
+        newest = (
+            visible.filter(search_vector=tsquery)
             .order_by("-pk")
-            .values_list("pk", flat=True)[:RANKED_AT_MOST]
+            .values("id", "created_at", "search_vector")[:RANKED_AT_MOST]
         )
-        ranked = (
-            Post.objects.filter(pk__in=newest)
-            .select_related("thread__forum", "author")
-            .defer(*LARGE_FIELDS)
-            .annotate(
-                rank=SearchRank(F("search_vector"), tsquery),
-                headline=headline(
-                    without_markers("body"),
-                    tsquery,
-                    config=search_config(),
-                    max_words=35,
-                    min_words=15,
-                ),
+        try:
+            newest_sql, newest_params = newest.query.sql_with_params()
+        except EmptyResultSet:  # no forum this reader may see
+            return nothing
+        with connections[visible.db].cursor() as cursor:
+            cursor.execute(
+                RANKED_SQL.format(newest=newest_sql),
+                (*newest_params, tsquery.text, limit, offset),
             )
-            .order_by("-rank", "-created_at", "-pk")
+            count, ids = cursor.fetchone()
+        snippet = headline(
+            without_markers("body"), tsquery, config=search_config(), max_words=35, min_words=15
         )
-        ranked.found_count = len(newest)  # known already: counting would be another query
-        return ranked
+        shown = as_results(Post.objects).annotate(headline=snippet)
+        return InOrder(shown, Found(ids, count, offset))
     words = terms(query)
     if not words:
-        return posts.none()
+        return visible.none()
+    posts = as_results(visible)
     for word in words:
         posts = posts.filter(Q(body__icontains=word) | Q(thread__title__icontains=word))
     return posts.order_by("-created_at", "-pk")
@@ -128,8 +144,7 @@ def matching(user, query: str):
 
 def count(posts) -> int:
     """How many posts `matching` found, without another query when it knows."""
-    known = getattr(posts, "found_count", None)
-    return posts.count() if known is None else known
+    return len(posts) if isinstance(posts, InOrder) else posts.count()
 
 
 def with_snippets(posts, query: str) -> list:

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
-from core.search import mark, plain_passage, terms, uses_postgres
+from core.search import InOrder, mark, plain_passage, terms, uses_postgres
 from forums import search as dialogue_search
 from forums.models import Post
 from publications import permissions as library_permissions
@@ -73,7 +73,7 @@ def studies(user, query: str, *, at_most: int) -> Section:
         # Found, ranked and counted in one statement; only the first few are read.
         unpublished = library_permissions.sees_unpublished(user)
         first = library_search.found(query, unpublished=unpublished, facets=False, limit=at_most)
-        found = library_search.InOrder(Publication.objects.defer(*LARGE_FIELDS), first)
+        found = InOrder(Publication.objects.defer(*LARGE_FIELDS), first)
         count = len(found)
     else:
         found = library_search.matching(visible, query).defer(*LARGE_FIELDS)
@@ -116,7 +116,7 @@ def site_snippet(text: SiteText, words):
 
 def dialogue(user, query: str, *, at_most: int) -> Section:
     """Approved posts in the forums the reader sees, best first (newest first on SQLite)."""
-    found = dialogue_search.matching(user, query)
+    found = dialogue_search.matching(user, query, limit=at_most)
     count = dialogue_search.count(found)
     if not count:
         return Section(DIALOGUE, 0)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from core import pagecache
 from core.content import load_each
 
 from .demo import make_pdf
@@ -46,6 +47,7 @@ def load_catalogue(*, overwrite: bool = False, path: Path = CATALOGUE) -> str:
             publication = Publication.objects.create(slug=entry["slug"], **values)
         else:
             Publication.objects.filter(pk=publication.pk).update(**values)
+            pagecache.bump(pagecache.CONTENT)  # update() sends no signal
             publication.refresh_from_db()
         set_relations(publication, entry, topics=topics, authors=authors)
         if not publication.file:

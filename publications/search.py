@@ -11,7 +11,6 @@ import contextlib
 import functools
 import operator
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +31,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import (
-    Coalesce,
     Concat,
     Greatest,
     Least,
@@ -42,18 +40,29 @@ from django.db.models.functions import (
     StrIndex,
     Substr,
 )
-from django.db.models.sql import Query
 from django.utils.safestring import SafeString
 from django_countries import countries
 
 from core import phrases
-from core.search import START, headline, mark, plain_passage, terms, uses_postgres, websearch
+from core.search import (
+    START,
+    headline,
+    mark,
+    parsed,
+    plain_passage,
+    terms,
+    uses_postgres,
+    websearch,
+)
+from core.search import (
+    Found as Matched,
+)
 
 from .catalogue import current as current_catalogue
 from .models import Authorship, Coverage, Kind, Publication, Topic
 
 SNIPPET_SOURCE_CHARACTERS = 100_000
-WINDOW_BEFORE, WINDOW_CHARACTERS = 600, 1_500  # around a word found in a PDF's text
+WINDOW_BEFORE, WINDOW = 200, 600  # characters around a word found in a PDF's text
 # Of the text inside a PDF only this much is indexed, to stay clear of tsvector's 1 MB limit.
 INDEXED_TEXT_CHARACTERS = 300_000
 
@@ -177,18 +186,17 @@ def matching(queryset, query: str):
     return queryset
 
 
+QUERY_CONFIGS = ("english", "french")  # every query is tried in both
+
+
 def postgres_query(query: str):
-    return websearch(query, ("english", "french"))
+    return websearch(query, QUERY_CONFIGS)
 
 
 @dataclass
-class Found:
-    """What a search found on PostgreSQL: the ids of the matches asked for (all, or a page of
-    them from `offset`), best first; how many match; and the facets' counts."""
+class Found(Matched):
+    """What a library search found, with the facets' counts."""
 
-    ids: list[int]
-    count: int = 0
-    offset: int = 0
     facets: dict = field(default_factory=dict)
 
 
@@ -198,19 +206,21 @@ LEXEME = re.compile(r"'((?:[^']|'')*)'")
 # Django nor psycopg handles them one by one (for 10,000 ids, that took 15 ms of Python).
 MATCHED_SQL = """
 SELECT COALESCE(string_agg(int8send(id), ''), '')
-FROM publications_publication WHERE search_vector @@ {tsquery}{pairs}
+FROM publications_publication WHERE search_vector @@ %s::tsquery{pairs}
 """
 # Each study whose description holds a word of the query, with its rank: the sum of the words'
 # precomputed scores (SearchTerm; an index-only read of a few entries per study). ts_rank would
 # divide it by the number of words, the same for every study. Every other match ranks 0.
+# A query matching few studies (a phrase of common words) ranks only those.
 RANKS_SQL = """
 SELECT COALESCE(string_agg(int8send(publication_id), ''), ''),
     COALESCE(string_agg(float8send(rank), ''), '')
 FROM (
     SELECT publication_id, sum(score) AS rank FROM publications_searchterm
-    WHERE lexeme = ANY(%s) GROUP BY publication_id
+    WHERE lexeme = ANY(%s){among} GROUP BY publication_id
 ) AS described
 """
+RANKED_ONE_BY_ONE = 500
 
 
 def found(
@@ -230,30 +240,28 @@ def found(
     PostgreSQL matches through the GIN index alone and gives the ranks; the catalogue held in
     this process counts, filters and orders (publications.catalogue).
     """
+    tsquery = parsed(query, QUERY_CONFIGS, using)
+    if tsquery is None:  # no word in it, in either language
+        return Found([], 0, offset, facet_values({name: [] for name in FACET_NAMES}))
+    words = sorted({phrases.unquoted(word) for word in LEXEME.findall(tsquery.text)})
+    pairs, pairs_params = "", []
+    if requirement := phrases.necessary(tsquery.text):
+        pairs, pairs_params = phrases.pairs_sql(requirement, "word_pairs(search_vector)")
+        pairs = f" AND {pairs}"
     connection = connections[using]
-    tsquery = postgres_query(query)
-    compiler = Query(Publication).get_compiler(using=using)
-    tsquery_sql, tsquery_params = tsquery.resolve_expression(compiler.query).as_sql(
-        compiler, connection
-    )
     with index_first(using), connection.cursor() as cursor:
-        cursor.execute(f"SELECT querytree({tsquery_sql})::text", tsquery_params)
-        tree = cursor.fetchone()[0]
-        words = sorted({phrases.unquoted(word) for word in LEXEME.findall(tree)})
-        pairs, pairs_params = "", []
-        if requirement := phrases.necessary(tree):
-            pairs, pairs_params = phrases.pairs_sql(requirement, "word_pairs(search_vector)")
-            pairs = f" AND {pairs}"
         # With any other index allowed, the planner may read every study's large vector to test
         # it (about 100 ms for a common word at 10,000 studies, against 6 ms through the GIN
         # index): it does not count that cost.
         cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(
-            MATCHED_SQL.format(tsquery=tsquery_sql, pairs=pairs), (*tsquery_params, *pairs_params)
-        )
+        cursor.execute(MATCHED_SQL.format(pairs=pairs), (tsquery.text, *pairs_params))
         matched = np.frombuffer(cursor.fetchone()[0], dtype=">i8")
     with connection.cursor() as cursor:  # through its index alone, which is now allowed
-        cursor.execute(RANKS_SQL, (words,))
+        if len(matched) <= RANKED_ONE_BY_ONE:
+            among = matched.tolist()
+            cursor.execute(RANKS_SQL.format(among=" AND publication_id = ANY(%s)"), (words, among))
+        else:
+            cursor.execute(RANKS_SQL.format(among=""), (words,))
         described, ranks = cursor.fetchone()
     catalogue = current_catalogue()
     selected = catalogue.selection(unpublished=unpublished, filters=filters or {})
@@ -267,67 +275,41 @@ def found(
 def snippets(publications, query: str) -> dict[int, SafeString]:
     """A short passage of each study around the words searched for, with those words marked."""
     ids = [publication.pk for publication in publications]
-    if not ids or not query.strip():
+    words = terms(query)
+    if not ids or not words:
         return {}
     queryset = Publication.objects.filter(pk__in=ids)
     if uses_postgres(queryset):
-        words = terms(query)
-        # An abstract that holds a word as typed is the passage's source alone: a third of the
-        # text for ts_headline to parse, and the study's own summary of it.
+        # ts_headline's cost is the text it parses: the abstract when it holds a word of the
+        # query as typed (the study's own summary), else a window of the PDF's text around the
+        # first such word, else the abstract (a study found by its title, authors or topics).
         in_abstract = functools.reduce(
             operator.or_, (Q(abstract__icontains=word) for word in words), Q(pk__in=[])
         )
+        text = Left("text", SNIPPET_SOURCE_CHARACTERS)
+        found_at = [NullIf(StrIndex(Lower(text), Value(word.lower())), Value(0)) for word in words]
+        window = Substr(text, Greatest(F("in_text") - Value(WINDOW_BEFORE), Value(1)), WINDOW)
         source = Case(
             When(in_abstract, then=F("abstract")),
-            default=Concat("abstract", Value(" … "), passage_source(words)),
+            When(in_text__isnull=False, then=window),
+            default=F("abstract"),
             output_field=TextField(),
         )
-        rows = queryset.annotate(
-            passage=headline(
-                source, postgres_query(query), config=search_config(), max_words=30, min_words=12
-            )
-        ).values_list("pk", "passage")
+        tsquery = postgres_query(query)
+        passage = headline(source, tsquery, config=search_config(), max_words=30, min_words=12)
+        in_text = Least(*found_at) if len(found_at) > 1 else found_at[0]
+        rows = (
+            queryset.annotate(in_text=in_text)
+            .annotate(passage=passage)
+            .values_list("pk", "passage")
+        )
         return {pk: mark(passage) for pk, passage in rows if START in passage}
     rows = queryset.values_list("pk", "abstract", "text")
     return {
         pk: passage
         for pk, abstract, text in rows
-        if (passage := plain_passage(f"{abstract}\n{text}", terms(query)))
+        if (passage := plain_passage(f"{abstract}\n{text}", words))
     }
-
-
-def passage_source(words):
-    """The part of a study's text that ts_headline reads: a window around the first place where
-    a word of the query appears as typed, else (a word found only through its stem, or not in
-    the text) the text's beginning. Parsing a whole PDF's text for each result was most of the
-    cost of a page of results."""
-    text = Left("text", SNIPPET_SOURCE_CHARACTERS)
-    found_at = [NullIf(StrIndex(Lower(text), Value(word.lower())), Value(0)) for word in words]
-    if not found_at:
-        return text
-    first = found_at[0] if len(found_at) == 1 else Least(*found_at)
-    start = Greatest(first - Value(WINDOW_BEFORE), Value(1))
-    return Coalesce(Substr(text, start, WINDOW_CHARACTERS), Left("text", WINDOW_CHARACTERS))
-
-
-class InOrder(Sequence):
-    """The studies of a search, as a paginator reads them: as many as were found, the page of
-    them that `found` gave read from the database (a slice of that page, or none outside it)."""
-
-    def __init__(self, queryset, found: Found):
-        self.queryset, self.found = queryset, found
-
-    def __len__(self):
-        return self.found.count
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        start, stop, _ = index.indices(len(self))
-        first = self.found.offset
-        ids = self.found.ids[max(start - first, 0) : max(stop - first, 0)]
-        by_id = self.queryset.in_bulk(ids) if ids else {}
-        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.views.generic import DetailView, ListView
 
 from core import pagecache
 from core.pagecache import SharedPageMixin
-from core.search import uses_postgres
+from core.search import InOrder, PageOffsetMixin, uses_postgres
 from core.text import json_for_script
 
 from . import citations, downloads, search, services
@@ -25,7 +25,7 @@ class VisiblePublicationMixin:
         return get_object_or_404(queryset, slug=self.kwargs["slug"])
 
 
-class PublicationListView(SharedPageMixin, ListView):
+class PublicationListView(SharedPageMixin, PageOffsetMixin, ListView):
     template_name = "publications/publication_list.html"
     context_object_name = "publications"
     paginate_by = 20
@@ -50,7 +50,7 @@ class PublicationListView(SharedPageMixin, ListView):
                 limit=self.paginate_by if offset is not None else None,
             )
             listed = Publication.objects.defer("text", "search_vector", "rank_vector")
-            return search.InOrder(listed.for_listing(), self.found)
+            return InOrder(listed.for_listing(), self.found)
         if self.query:
             publications = search.matching(publications, self.query)
         else:
@@ -66,14 +66,6 @@ class PublicationListView(SharedPageMixin, ListView):
                 },
             )
         return publications.for_listing()
-
-    def page_offset(self):
-        """Where the page asked for starts, as the paginator will read it; None for "last" or
-        anything else it will judge itself (all matches are then ordered)."""
-        page = self.request.GET.get(self.page_kwarg) or "1"
-        if not page.isdigit() or int(page) < 1:
-            return None
-        return (int(page) - 1) * self.paginate_by
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)

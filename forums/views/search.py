@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from core.forms import SearchForm
-from core.search import uses_postgres
+from core.search import PageOffsetMixin, uses_postgres
 
 from .. import search
 from ..models import Post
@@ -14,7 +14,7 @@ class DialogueSearchForm(SearchForm):
     query_label = _("Search the dialogue")
 
 
-class DialogueSearchView(ListView):
+class DialogueSearchView(PageOffsetMixin, ListView):
     template_name = "forums/search.html"
     context_object_name = "posts"
     paginate_by = 20
@@ -24,12 +24,10 @@ class DialogueSearchView(ListView):
         self.query = self.form.query()
         if not self.query:
             return Post.objects.none()
-        return search.matching(self.request.user, self.query)
-
-    def get_paginator(self, queryset, *args, **kwargs):
-        paginator = super().get_paginator(queryset, *args, **kwargs)
-        paginator.count = search.count(queryset)  # the search knows it: no COUNT query
-        return paginator
+        # On PostgreSQL one statement finds, counts and ranks the page asked for.
+        offset = self.page_offset()
+        limit = self.paginate_by if offset is not None else None
+        return search.matching(self.request.user, self.query, offset=offset or 0, limit=limit)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

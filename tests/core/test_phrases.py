@@ -38,3 +38,9 @@ from core.phrases import Both, Either, Pairs, necessary
 )
 def test_only_what_a_match_must_hold_is_required(tree, required):
     assert necessary(tree) == required
+
+
+def test_the_readings_of_several_languages_in_parentheses():
+    tree = "( 'buffer' <-> 'zone' ) | ( 'buff' <-> 'zon' )"
+
+    assert necessary(tree) == Either((Pairs((("buffer", "zone"),)), Pairs((("buff", "zon"),))))

@@ -64,6 +64,9 @@ def parsed(query: str, configs: tuple[str, ...], using: str = "default") -> Pars
     return ParsedQuery(" | ".join(f"( {reading} )" for reading in dict.fromkeys(found)))
 
 
+FRAGMENTS, FRAGMENT_DELIMITER = 2, " … "
+
+
 def headline(source, query, *, config, max_words: int, min_words: int) -> SearchHeadline:
     """Up to two passages of `source` around the words found, with the markers around them."""
     return SearchHeadline(
@@ -74,8 +77,16 @@ def headline(source, query, *, config, max_words: int, min_words: int) -> Search
         stop_sel=STOP,
         max_words=max_words,
         min_words=min_words,
-        max_fragments=2,
-        fragment_delimiter=" … ",
+        max_fragments=FRAGMENTS,
+        fragment_delimiter=FRAGMENT_DELIMITER,
+    )
+
+
+def headline_options(*, max_words: int, min_words: int) -> str:
+    """The options `headline` gives ts_headline, for a statement of our own."""
+    return (
+        f"StartSel='{START}', StopSel='{STOP}', MaxWords={max_words}, MinWords={min_words}, "
+        f"MaxFragments={FRAGMENTS}, FragmentDelimiter='{FRAGMENT_DELIMITER}'"
     )
 
 

@@ -8,8 +8,6 @@ reaches the page as HTML.
 """
 
 import contextlib
-import functools
-import operator
 import re
 from dataclasses import dataclass, field
 
@@ -26,19 +24,12 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    TextField,
     Value,
     When,
 )
 from django.db.models.functions import (
     Concat,
-    Greatest,
-    Least,
     Left,
-    Lower,
-    NullIf,
-    StrIndex,
-    Substr,
 )
 from django.utils.safestring import SafeString
 from django_countries import countries
@@ -46,7 +37,7 @@ from django_countries import countries
 from core import phrases
 from core.search import (
     START,
-    headline,
+    headline_options,
     mark,
     parsed,
     plain_passage,
@@ -272,6 +263,30 @@ def found(
     return Found(ids, count, offset, facet_values(catalogue.counts(selected)) if facets else {})
 
 
+# ts_headline's cost is the text it parses: the abstract when it holds a word of the query as
+# typed (the study's own summary), else a window of the PDF's text around the first such word,
+# else the abstract (a study found by its title, authors or topics). The text is read (and
+# decompressed) once, in the inner statement: each mention of a column reads it again.
+SNIPPETS_SQL = """
+SELECT id, ts_headline(
+    CASE WHEN language = 'fr' THEN 'french' ELSE 'english' END::regconfig,
+    COALESCE(substr(body, greatest({first} - %(before)s, 1), %(window)s), abstract),
+    websearch_to_tsquery('english', %(query)s) || websearch_to_tsquery('french', %(query)s),
+    %(options)s
+)
+FROM (
+    SELECT id, language, abstract,
+        CASE WHEN abstract ILIKE ANY(%(patterns)s) THEN NULL ELSE left(text, %(characters)s) END
+        AS body
+    FROM publications_publication WHERE id = ANY(%(ids)s) OFFSET 0
+) AS studies
+"""
+
+
+def like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def snippets(publications, query: str) -> dict[int, SafeString]:
     """A short passage of each study around the words searched for, with those words marked."""
     ids = [publication.pk for publication in publications]
@@ -280,29 +295,26 @@ def snippets(publications, query: str) -> dict[int, SafeString]:
         return {}
     queryset = Publication.objects.filter(pk__in=ids)
     if uses_postgres(queryset):
-        # ts_headline's cost is the text it parses: the abstract when it holds a word of the
-        # query as typed (the study's own summary), else a window of the PDF's text around the
-        # first such word, else the abstract (a study found by its title, authors or topics).
-        in_abstract = functools.reduce(
-            operator.or_, (Q(abstract__icontains=word) for word in words), Q(pk__in=[])
-        )
-        text = Left("text", SNIPPET_SOURCE_CHARACTERS)
-        found_at = [NullIf(StrIndex(Lower(text), Value(word.lower())), Value(0)) for word in words]
-        window = Substr(text, Greatest(F("in_text") - Value(WINDOW_BEFORE), Value(1)), WINDOW)
-        source = Case(
-            When(in_abstract, then=F("abstract")),
-            When(in_text__isnull=False, then=window),
-            default=F("abstract"),
-            output_field=TextField(),
-        )
-        tsquery = postgres_query(query)
-        passage = headline(source, tsquery, config=search_config(), max_words=30, min_words=12)
-        in_text = Least(*found_at) if len(found_at) > 1 else found_at[0]
-        rows = (
-            queryset.annotate(in_text=in_text)
-            .annotate(passage=passage)
-            .values_list("pk", "passage")
-        )
+        # The usual cases of each word as typed, found case-sensitively in the text read once.
+        cases = (str.lower, str.capitalize, str.upper)
+        forms = list(dict.fromkeys(case(word) for word in words for case in (str, *cases)))
+        params = {f"form{n}": form for n, form in enumerate(forms)}
+        first = ", ".join(f"NULLIF(strpos(body, %(form{n})s), 0)" for n in range(len(forms)))
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(
+                SNIPPETS_SQL.format(first=f"LEAST({first})"),
+                {
+                    **params,
+                    "ids": ids,
+                    "patterns": [f"%{like_escaped(word)}%" for word in words],
+                    "characters": SNIPPET_SOURCE_CHARACTERS,
+                    "before": WINDOW_BEFORE,
+                    "window": WINDOW,
+                    "query": query,
+                    "options": headline_options(max_words=30, min_words=12),
+                },
+            )
+            rows = cursor.fetchall()
         return {pk: mark(passage) for pk, passage in rows if START in passage}
     rows = queryset.values_list("pk", "abstract", "text")
     return {

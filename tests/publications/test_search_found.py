@@ -65,6 +65,21 @@ def test_a_word_deep_in_the_pdf_is_shown_marked_and_nothing_else(client):
     assert "<b>" not in study.snippet
 
 
+def test_a_snippet_comes_from_where_the_word_is_however_it_is_written(client):
+    filler = "Nothing to see here at all. " * 400
+    PublicationFactory(title="Deep", abstract="A summary.", pdf=[filler + "TANTALUM trade."])
+    PublicationFactory(title="Summary", abstract="Tantalum in the summary.", pdf=[filler])
+    PublicationFactory(title="Tantalum by its title", abstract="No such word here.")
+
+    response = client.get(LIST, {"q": "tantalum"})
+
+    snippets = {study.title: study.snippet for study in response.context["publications"]}
+    assert "<mark>TANTALUM</mark> trade" in snippets["Deep"]
+    assert snippets["Summary"] == "<mark>Tantalum</mark> in the summary"
+    assert snippets["Tantalum by its title"] is None  # its abstract is shown instead
+    assert "No such word here." in response.text
+
+
 def test_the_match_keeps_to_the_studies_asked_about():
     """The match reads the whole table through its index; the studies asked about (published,
     filtered) are chosen from it afterwards."""

@@ -202,7 +202,7 @@ FROM publications_publication WHERE search_vector @@ %s::tsquery{pairs}
 # Each study whose description holds a word of the query, with its rank: the sum of the words'
 # precomputed scores (SearchTerm; an index-only read of a few entries per study). ts_rank would
 # divide it by the number of words, the same for every study. Every other match ranks 0.
-# A query matching few studies (a phrase of common words) ranks only those.
+# A query matching FEW_MATCHES studies or fewer (a phrase of common words) ranks only those.
 RANKS_SQL = """
 SELECT COALESCE(string_agg(int8send(publication_id), ''), ''),
     COALESCE(string_agg(float8send(rank), ''), '')
@@ -211,7 +211,7 @@ FROM (
     WHERE lexeme = ANY(%s){among} GROUP BY publication_id
 ) AS described
 """
-RANKED_ONE_BY_ONE = 500
+FEW_MATCHES = 500
 
 
 def found(
@@ -248,7 +248,7 @@ def found(
         cursor.execute(MATCHED_SQL.format(pairs=pairs), (tsquery.text, *pairs_params))
         matched = np.frombuffer(cursor.fetchone()[0], dtype=">i8")
     with connection.cursor() as cursor:  # through its index alone, which is now allowed
-        if len(matched) <= RANKED_ONE_BY_ONE:
+        if len(matched) <= FEW_MATCHES:
             among = matched.tolist()
             cursor.execute(RANKS_SQL.format(among=" AND publication_id = ANY(%s)"), (words, among))
         else:

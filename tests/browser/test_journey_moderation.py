@@ -87,6 +87,7 @@ def test_a_flagged_post_is_hidden_with_a_reason_and_its_author_suspended(
     confirm.click()  # without a reason: refused
     expect(admin.locator(".errorlist")).to_contain_text("Give a reason")
     reason.fill(REASON)
+    admin.wait_for_load_state("load")  # its stylesheets too: without them a textarea is wider
     box = reason.bounding_box()
     assert box["x"] + box["width"] <= viewport["width"], "the reason is wider than the screen"
     shot(moderator, "moderate", "hide-reason", viewport)

@@ -68,7 +68,9 @@ def index_posts(ids) -> None:
     )
 
 
-RANKED_AT_MOST = 1000
+# 25 pages of results. Finding the newest matches walks the posts newest first until it has them
+# all: for a phrase in 5 % of the posts, 500 matches are 10,000 posts walked (about 6 ms).
+RANKED_AT_MOST = 500
 
 
 QUERY_CONFIGS = ("english", "french", "simple")  # every query is tried in each

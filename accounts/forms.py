@@ -75,7 +75,7 @@ class StakeholderSignupForm(StakeholderFieldsMixin, SignupForm):
 class ProfileForm(StakeholderFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = PROFILE_FIELDS
+        fields = (*PROFILE_FIELDS, "follows_what_they_write")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

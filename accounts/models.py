@@ -69,6 +69,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
+    follows_what_they_write = models.BooleanField(
+        _("follow what I write"),
+        default=True,
+        help_text=_(
+            "Starting a thread or replying in one follows it: you are told of the replies. "
+            "You can stop following any thread at any time."
+        ),
+    )
     code_of_conduct_accepted_at = models.DateTimeField(
         _("code of conduct accepted"), null=True, blank=True
     )

@@ -274,9 +274,7 @@ def post_flag(*, user: User, post: Post, reason: FlagReason, note: str = "") -> 
 
 
 def tell_author(post: Post, decision: Action, reason: str) -> None:
-    """The author learns what became of their post, and why."""
-    if decision == Action.APPROVE and not reason:
-        return
+    """The author learns what became of their post, and why: approved too, since they waited."""
     link = absolute_url(post.get_absolute_url()) if decision != Action.REJECT else ""
     tell_user(
         post.author,

@@ -138,6 +138,7 @@ def thread_start(
         created_at=now,
     )
     post_status_changed(post=post)
+    follow_what_one_writes(author=author, thread=thread)
     return thread
 
 
@@ -166,6 +167,7 @@ def post_reply(
         created_at=now or timezone.now(),
     )
     post_status_changed(post=post)
+    follow_what_one_writes(author=author, thread=thread)
     return post
 
 
@@ -286,6 +288,15 @@ def subscription_set(*, user: User, target: Thread | Forum, delivery: Delivery) 
         subscription.digested_until = timezone.now()
         subscription.save(update_fields=["delivery", "digested_until"])
     return subscription
+
+
+def follow_what_one_writes(*, author: User, thread: Thread) -> None:
+    """Whoever starts a thread or replies in it follows it, by email for each reply, unless
+    their profile says not to; a way they already follow it stays as they chose."""
+    if author.follows_what_they_write and permissions.can_subscribe(author, thread):
+        Subscription.objects.get_or_create(
+            user=author, thread=thread, defaults={"delivery": Delivery.IMMEDIATE}
+        )
 
 
 @transaction.atomic

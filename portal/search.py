@@ -11,6 +11,7 @@ is a link away. The queries are the same in number however many things match.
 from dataclasses import dataclass, field
 from html import unescape
 
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.http import urlencode
@@ -97,10 +98,12 @@ def sites(user, query: str, *, at_most: int) -> Section:
     words = terms(query)
     language = (get_language() or "")[:2] or None
     found = Site.objects.visible_to(user).matching(words, language)
-    count = found.count()
+    # Counted with the first few, in one statement (the count is taken before the LIMIT).
+    found = found.annotate(found_count=Window(Count("pk")))
+    results = list(found.with_texts(language, minerals=False)[:at_most])
+    count = results[0].found_count if results else 0
     if not count:
         return Section(SITES, 0)
-    results = list(found.with_texts(language, minerals=False)[:at_most])
     for site in results:
         site.snippet = site_snippet(site.text, words)
     more = more_url("portal:search", query, kind=SITES) if count > at_most else ""

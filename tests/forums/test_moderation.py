@@ -85,7 +85,10 @@ def test_approving_a_pending_post_publishes_and_counts_it(moderator, forum, comm
     pending.refresh_from_db()
     assert pending.approved_at is not None
     assert Thread.objects.get(pk=thread.pk).reply_count == 1
-    assert mail.outbox == []  # approval without a word needs no email
+    (told,) = mail.outbox  # the author, who waited for it
+    assert told.to == [pending.author.email]
+    assert told.subject == "[ASM-PACE] Your post is published"
+    assert pending.get_absolute_url() in told.body
 
 
 def test_a_forum_moderator_acts_on_their_forum_only(forum, post):

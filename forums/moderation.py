@@ -66,9 +66,9 @@ def post_decide(*, moderator: User, post: Post, decision: Action, reason: str = 
     post.status = new_status
     post.save(update_fields=["status"])
     post_status_changed(post=post)
-    post.flags.filter(resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=moderator
-    )
+    open_flags = post.flags.filter(resolved_at__isnull=True)
+    flaggers = list(open_flags.values_list("user_id", flat=True))
+    open_flags.update(resolved_at=timezone.now(), resolved_by=moderator)
     log(
         actor=moderator,
         action=decision,
@@ -80,6 +80,7 @@ def post_decide(*, moderator: User, post: Post, decision: Action, reason: str = 
         user=post.author,
     )
     tell_author(post, decision, reason)
+    tell_flaggers(post, decision, flaggers)
     return post
 
 
@@ -281,6 +282,16 @@ def tell_author(post: Post, decision: Action, reason: str) -> None:
         "decision",
         {"post": post, "decision": decision, "reason": reason, "link": link},
     )
+
+
+def tell_flaggers(post: Post, decision: Action, user_ids) -> None:
+    """Whoever flagged the post learns what a moderator decided, if they may still see where it
+    was written; not the moderator's reason, which is the author's to read."""
+    thread = post.thread
+    flaggers = User.objects.filter(pk__in=user_ids, is_active=True).exclude(pk=post.author_id)
+    for flagger in flaggers:
+        if permissions.can_view_forum(flagger, thread.forum):
+            tell_user(flagger, "flag_outcome", {"thread": thread, "decision": decision})
 
 
 def tell_user(user: User, template: str, context: dict) -> None:

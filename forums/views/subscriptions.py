@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import ListView
 
 from core import memberpages
 from core.memberpages import hole
@@ -96,11 +98,27 @@ def subscription_target(user, data):
     raise Http404
 
 
-class SubscriptionView(LoginRequiredMixin, View):
-    """POST thread=<id> or forum=<id>, action=subscribe|unsubscribe, delivery=immediate|daily,
-    next=<where to go back>."""
+class SubscriptionView(LoginRequiredMixin, ListView):
+    """GET: "What I follow", every thread and forum this reader follows and still sees, newest
+    first, each with its form. POST thread=<id> or forum=<id>, action=subscribe|unsubscribe,
+    delivery=immediate|daily, next=<where to go back>."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+    template_name = "forums/following.html"
+    context_object_name = "subscriptions"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        visible = sorted(permissions.visible_forum_ids(user))
+        shown = Q(thread__is_visible=True) | Q(thread__author=user)  # their own, pending
+        return (
+            user.subscriptions.filter(
+                Q(forum_id__in=visible) | Q(shown, thread__forum_id__in=visible)
+            )
+            .select_related("thread__forum", "forum")
+            .order_by("-created_at", "-pk")
+        )
 
     def post(self, request):
         user = request.user

@@ -51,25 +51,25 @@ def necessary(querytree: str):
 # returns (what it requires, the tokens left); None requires nothing.
 
 
+def _joined(tokens, operator, operand):
+    """The operands `operand` reads, joined by `operator`: ([what each requires], tokens left)."""
+    part, tokens = operand(tokens)
+    parts = [part]
+    while tokens and tokens[0][0] == operator:
+        part, tokens = operand(tokens[1:])
+        parts.append(part)
+    return parts, tokens
+
+
 def _either(tokens):
-    left, tokens = _both(tokens)
-    parts = [left]
-    while tokens and tokens[0][0] == "|":
-        right, tokens = _both(tokens[1:])
-        parts.append(right)
-    if len(parts) == 1:
-        return left, tokens
+    parts, tokens = _joined(tokens, "|", _both)
     if any(part is None for part in parts):
         return None, tokens  # one side needs no pair: neither does the whole
-    return Either(tuple(parts)), tokens
+    return (parts[0] if len(parts) == 1 else Either(tuple(parts))), tokens
 
 
 def _both(tokens):
-    left, tokens = _phrase(tokens)
-    parts = [left]
-    while tokens and tokens[0][0] == "&":
-        right, tokens = _phrase(tokens[1:])
-        parts.append(right)
+    parts, tokens = _joined(tokens, "&", _phrase)
     parts = [part for part in parts if part is not None]
     if not parts:
         return None, tokens

@@ -231,3 +231,25 @@ def test_a_redis_away_is_reported_once_skipped_meanwhile_and_used_again_when_bac
         Client().get(url)
         assert Client().get(url).headers.get(HIT_HEADER) == "hit", "the cache is used again"
         assert "Redis answers again" in [record.getMessage() for record in caplog.records]
+
+
+@pytest.mark.django_db
+def test_with_redis_gone_the_library_search_counts_what_the_database_holds(own_redis):
+    """The library's catalogue (publications/catalogue.py) is kept under a version in Redis;
+    with Redis gone it cannot know whether its copy is current, so it reads the library again."""
+    from tests.factories import PublicationFactory
+
+    PublicationFactory(title="Cobalt one")
+    assert Client().get("/publications/", {"q": "cobalt"}).context["paginator"].count == 1
+
+    own_redis.terminate()
+    own_redis.wait(timeout=10)
+    PublicationFactory(title="Cobalt two")
+    response = Client().get("/publications/", {"q": "cobalt"})
+
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 2
+    assert {study.title for study in response.context["publications"]} == {
+        "Cobalt one",
+        "Cobalt two",
+    }

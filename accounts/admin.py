@@ -1,12 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_helpers import ask
 
+from .forms import HandleFormMixin
+from .handles import handle_key, normalize_handle
 from .models import User, VerificationRequest
 from .permissions import can_verify_affiliations, is_barred
 from .services import verification_decide, verification_withdraw
@@ -15,12 +18,18 @@ from .services import verification_decide, verification_withdraw
 # withdrawing a verification here); every field, and all that grants power, is for superusers.
 
 
+class UserAdminForm(HandleFormMixin, UserChangeForm):
+    """A changed handle is checked against everyone else's; left blank, one is made."""
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserAdminForm
     ordering = ("-date_joined",)
     list_display = (
         "email",
         "name",
+        "handle",
         "stakeholder_group",
         "organisation",
         "country",
@@ -29,7 +38,7 @@ class UserAdmin(DjangoUserAdmin):
         "date_joined",
     )
     list_filter = ("stakeholder_group", "is_staff", "is_active", "groups", "preferred_language")
-    search_fields = ("email", "name", "organisation")
+    search_fields = ("email", "name", "handle", "organisation")
     readonly_fields = ("date_joined", "last_login", "code_of_conduct_accepted_at", "deleted_at")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -38,6 +47,7 @@ class UserAdmin(DjangoUserAdmin):
             {
                 "fields": (
                     "name",
+                    "handle",
                     "stakeholder_group",
                     "organisation",
                     "country",
@@ -58,6 +68,14 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     actions = ("withdraw_verification",)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A search finds handles by their look too: "@Amelie" finds "amélie"."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = normalize_handle(search_term)
+        if term and " " not in term:
+            results |= queryset.filter(handle_key=handle_key(term))
+        return results, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser or obj is None:

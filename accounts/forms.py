@@ -4,9 +4,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .handles import normalize_handle, validate_handle
 from .models import Language, StakeholderGroup, User
 
 PROFILE_FIELDS = ("name", "stakeholder_group", "organisation", "country", "preferred_language")
@@ -31,10 +33,40 @@ class StakeholderFieldsMixin:
         )
 
 
-class StakeholderSignupForm(StakeholderFieldsMixin, SignupForm):
+HANDLE_HELP = _(
+    "How others @mention you in the dialogue, for example @amani_bisimwa: letters, digits, "
+    "“_”, “-” and “.”, starting with a letter."
+)
+
+
+class HandleFormMixin:
+    """The public handle: validated against everyone else's (accounts.handles).
+
+    Left blank, a person's handle stays as it is (at sign-up, one is made from the name). A
+    handle left as it is passes even if the rules have changed since it was given.
+    """
+
+    def clean_handle(self):
+        handle = normalize_handle(self.cleaned_data.get("handle") or "")
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk is not None:
+            if not handle or handle == instance.handle:
+                return instance.handle
+            return validate_handle(handle, exclude_user_id=instance.pk)
+        return validate_handle(handle) if handle else ""
+
+
+class StakeholderSignupForm(HandleFormMixin, StakeholderFieldsMixin, SignupForm):
     """allauth's signup (email and password) plus who the person speaks for."""
 
     name = User._meta.get_field("name").formfield()
+    handle = forms.CharField(
+        label=_("Public handle"),
+        required=False,
+        help_text=format_lazy(
+            "{} {}", HANDLE_HELP, _("Left blank, one is made from your name: you can change it.")
+        ),
+    )
     stakeholder_group = User._meta.get_field("stakeholder_group").formfield()
     organisation = User._meta.get_field("organisation").formfield()
     country = User._meta.get_field("country").formfield()
@@ -43,6 +75,7 @@ class StakeholderSignupForm(StakeholderFieldsMixin, SignupForm):
 
     field_order = (
         "name",
+        "handle",
         "email",
         "password1",
         "password2",
@@ -69,17 +102,32 @@ class StakeholderSignupForm(StakeholderFieldsMixin, SignupForm):
 
     @transaction.atomic
     def save(self, request):
-        return super().save(request)
+        # allauth's adapter saves the new person first, with a handle made from their name
+        # (User.save); the one they chose replaces it in the same transaction.
+        user = super().save(request)
+        handle = self.cleaned_data.get("handle")
+        if handle and handle != user.handle:
+            user.handle = handle
+            user.save(update_fields=["handle"])
+        return user
 
 
-class ProfileForm(StakeholderFieldsMixin, forms.ModelForm):
+class ProfileForm(HandleFormMixin, StakeholderFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = (*PROFILE_FIELDS, "follows_what_they_write")
+        fields = ("name", "handle", *PROFILE_FIELDS[1:], "follows_what_they_write")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._require_stakeholder_fields()
+        # What the page shows as theirs, before any change in this form is saved.
+        self.saved_handle = self.instance.handle
+        handle = self.fields["handle"]
+        handle.help_text = HANDLE_HELP
+        # Room for an "@" typed in front, which is taken off.
+        handle.max_length = None
+        handle.validators = []
+        handle.widget.attrs.pop("maxlength", None)
 
 
 class AccountDeleteForm(forms.Form):

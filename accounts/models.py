@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from .handles import KEY_MAX_LENGTH, assign_handles, handle_key, normalize_handle
+
 
 class StakeholderGroup(models.TextChoices):
     MINER = "miner", _("Artisanal miner or mining community")
@@ -29,6 +31,19 @@ class UserQuerySet(models.QuerySet):
         """People whose profile anyone may see: active accounts with a confirmed address."""
         confirmed = EmailAddress.objects.filter(user=models.OuterRef("pk"), verified=True)
         return self.filter(models.Exists(confirmed), is_active=True, deleted_at__isnull=True)
+
+    def by_handles(self, handles):
+        """The active people whose handles look like any of `handles` ("@Amelie" finds the
+        holder of "amélie"), in one query: what a mention in a post names."""
+        keys = {handle_key(normalize_handle(handle)) for handle in handles} - {""}
+        return self.filter(handle_key__in=keys, is_active=True, deleted_at__isnull=True)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """People created in bulk get a free handle each, as save() gives one person."""
+        objs = list(objs)
+        if any(field.name == "handle_key" for field in self.model._meta.concrete_fields):
+            assign_handles(objs, model=self.model)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -61,6 +76,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=120, help_text=_("Shown publicly."))
+    # Unique by its key (accounts.handles): two handles that look alike never both exist.
+    handle = models.CharField(
+        _("public handle"),
+        max_length=30,
+        unique=True,
+        blank=True,
+        help_text=_("How others @mention you in the dialogue."),
+    )
+    handle_key = models.CharField(
+        _("handle key"), max_length=KEY_MAX_LENGTH, unique=True, editable=False
+    )
     stakeholder_group = models.CharField(
         _("stakeholder group"), max_length=20, choices=StakeholderGroup.choices, blank=True
     )
@@ -111,6 +137,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        """A person always has a handle (one is made from the name if blank) and its key."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "handle" in update_fields:
+            if not self.handle:
+                assign_handles([self])
+            self.handle_key = handle_key(self.handle)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "handle_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self):

@@ -10,6 +10,7 @@ from audit.models import Action
 from audit.services import log
 from core.emails import queue_email, render_email
 
+from .handles import DELETED_PREFIX
 from .models import User, VerificationRequest
 from .permissions import can_verify_affiliations, is_confirmed_stakeholder
 
@@ -39,6 +40,8 @@ def account_delete(*, user: User) -> None:
     user.user_permissions.clear()
     user.email = None
     user.name = ""
+    # The handle they chose is freed: a mention of it no longer points at them.
+    user.handle = f"{DELETED_PREFIX}{user.pk}"
     user.organisation = ""
     user.country = ""
     user.stakeholder_group = ""

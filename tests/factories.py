@@ -26,6 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     name = factory.Faker("name")
+    # Unlike any handle made from a name ("Person 1" -> "person_1_2", keyed "personl2").
+    handle = factory.Sequence(lambda n: f"tester{n}x")
     stakeholder_group = StakeholderGroup.MINER
     organisation = factory.Faker("company")
     country = "CD"

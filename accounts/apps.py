@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import memberpages
 from core.pagecache import CONTENT, unshown, watch
+from notices.presenters import presents
 
 from .roles import MODERATORS, grant_role_permissions
 
@@ -29,12 +30,14 @@ class AccountsConfig(AppConfig):
         from . import backends  # noqa: F401 - registers the "account" fact
         from .models import User, VerificationRequest
         from .permissions import page_audience
+        from .views import present_verifications
 
         watch(User, shown_change)
         unshown(VerificationRequest)
         # A confirmed address is the right to take part: it changes what its owner is shown.
         watch(EmailAddress, lambda address, **kw: (memberpages.person_tag(address.user_id),))
         memberpages.audience.answer(page_audience)
+        presents("verification")(present_verifications)
         post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
 
     def personal_data(self, user):

@@ -4,3 +4,6 @@ from core.hooks import Hook
 
 # forums answers: a suspended person is barred until the suspension ends.
 barred = Hook("Is this person barred, for now, from the powers of their role?")
+
+# forums answers: what a deleted account followed and where it stopped reading go with it.
+forgotten = Hook("A person's account is deleted: forget what you keep about them alone.")

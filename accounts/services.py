@@ -9,8 +9,11 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import log
 from core.emails import queue_email, render_email
+from notices.models import Kind, Notice
+from notices.services import emailed, forget_person, one_click_headers, stop_email_url, tell
 
 from .handles import DELETED_PREFIX
+from .hooks import forgotten
 from .models import User, VerificationRequest
 from .permissions import can_verify_affiliations, is_confirmed_stakeholder
 
@@ -52,6 +55,8 @@ def account_delete(*, user: User) -> None:
     user.deleted_at = timezone.now()
     user.set_unusable_password()
     user.save()
+    forget_person(user=user)
+    forgotten.ask(user)
 
 
 @transaction.atomic
@@ -89,7 +94,7 @@ def verification_decide(
     if approve:
         user.affiliation_verified_at = now
         user.save(update_fields=["affiliation_verified_at"])
-    log(
+    entry = log(
         actor=moderator,
         action=Action.VERIFY if approve else Action.REFUSE_VERIFICATION,
         target=user,
@@ -97,7 +102,8 @@ def verification_decide(
         after={"verified": approve},
         user=user,
     )
-    tell_verification(user, {"approved": approve, "reason": reason})
+    verb = "approved" if approve else "refused"
+    tell_verification(user, {"approved": approve, "reason": reason}, verb=verb, cause=entry.pk)
     return request
 
 
@@ -112,7 +118,7 @@ def verification_withdraw(*, moderator: User, user: User, reason: str) -> User:
     before = user.affiliation_verified_at.isoformat()
     user.affiliation_verified_at = None
     user.save(update_fields=["affiliation_verified_at"])
-    log(
+    entry = log(
         actor=moderator,
         action=Action.WITHDRAW_VERIFICATION,
         target=user,
@@ -121,7 +127,8 @@ def verification_withdraw(*, moderator: User, user: User, reason: str) -> User:
         after={"verified_at": None},
         user=user,
     )
-    tell_verification(user, {"approved": False, "withdrawn": True, "reason": reason})
+    context = {"approved": False, "withdrawn": True, "reason": reason}
+    tell_verification(user, context, verb="withdrawn", cause=entry.pk)
     return user
 
 
@@ -130,6 +137,28 @@ def require_reason(reason: str) -> None:
         raise ValidationError(_("Give a reason: the person will read it."), code="no_reason")
 
 
-def tell_verification(user: User, context: dict) -> None:
-    if user.email and not user.deleted_at:
-        queue_email(render_email("accounts/email/verification", context, reader=user))
+def tell_verification(user: User, context: dict, *, verb: str, cause: int) -> None:
+    """The person learns the decision on their affiliation on the site, and by email unless
+    they chose otherwise."""
+    if user.deleted_at:
+        return
+    tell(
+        [
+            Notice(
+                user=user,
+                kind=Kind.VERIFICATION,
+                verb=verb,
+                cause=f"log:{cause}",
+                target_type="verification",
+                target_id=user.pk,
+                reason=context["reason"],
+            )
+        ]
+    )
+    if user.email and emailed([user.pk], Kind.VERIFICATION):
+        stop_url = stop_email_url(user_id=user.pk, kind=Kind.VERIFICATION)
+        context = {**context, "stop_kind_url": stop_url}
+        headers = one_click_headers(stop_url)
+        queue_email(
+            render_email("accounts/email/verification", context, reader=user, headers=headers)
+        )

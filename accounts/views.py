@@ -132,3 +132,11 @@ class VerificationView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Thank you: a moderator will look at your request."))
         return super().form_valid(form)
+
+
+def present_verifications(user, notices):
+    """A decision on a person's affiliation (notices.presenters) is theirs, shown with their
+    request's page."""
+    for notice in notices:
+        if notice.target_id == user.pk:
+            notice.url = reverse("accounts:verification")

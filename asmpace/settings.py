@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "outbox",
     "core",
     "audit",
+    "notices",
     "accounts",
     "publications",
     "sites",
@@ -288,6 +289,8 @@ FORUM_TRUSTED_AFTER_POSTS = env.int("FORUM_TRUSTED_AFTER_POSTS", default=2)
 FORUM_MODERATOR_EMAIL_INTERVAL = 15 * 60
 # Flags from this many different readers hide a post until a moderator decides.
 FORUM_FLAGS_TO_HIDE = env.int("FORUM_FLAGS_TO_HIDE", default=3)
+# People a post's @mentions tell, at most: more are linked, not told.
+FORUM_MENTIONS_PER_POST = env.int("FORUM_MENTIONS_PER_POST", default=5)
 FORUM_THREADS_PER_PAGE = 25
 FORUM_POSTS_PER_PAGE = 20
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("publications/", include("publications.urls")),
     path("forums/", include("forums.urls")),
+    path("notifications/", include("notices.urls")),
     path(
         "sitemap.xml",
         sitemap,

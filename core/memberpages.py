@@ -40,17 +40,24 @@ audience = Hook(
 PERSONAL = object()
 HIT = "shared"
 HOLES = {}
+PREPARES = {}
 FACTS = {}
 _SECRET = hashlib.sha256(f"holes {settings.SECRET_KEY}".encode()).hexdigest()[:20]
 # Private-use characters around a secret: no escaping changes them and no reader can type them.
 _MARKER = re.compile(f"\ue000{_SECRET}:([a-z-]+):([^\ue001]*)\ue001".encode())
 
 
-def fills(name):
-    """Register fill(request, argument) -> str: what the hole `name` holds for this reader."""
+def fills(name, *, prepare=None):
+    """Register fill(request, argument) -> str: what the hole `name` holds for this reader.
+
+    A hole that appears many times on a page (one per thread of a list) gives `prepare(request,
+    arguments)`, called once with all the page's arguments before any is filled: it reads what
+    they all need at once, for `fill` to find on the request."""
 
     def register(fill):
         HOLES[name] = fill
+        if prepare is not None:
+            PREPARES[name] = prepare
         return fill
 
     return register
@@ -58,8 +65,12 @@ def fills(name):
 
 def hole(request, name, argument=""):
     """A reader's own part of a page: marked, in a page made for an audience; filled now,
-    in a page made for this reader alone."""
-    if getattr(request, "_shared_page", None):
+    in a page made for this reader alone, unless the hole is prepared: then it is filled once
+    the page is made, with the page's others (the middleware's `fill`)."""
+    shared = getattr(request, "_shared_page", None)
+    if shared or (name in PREPARES and request.user.is_authenticated):
+        if not shared:
+            request._holes_later = True
         return f"\ue000{_SECRET}:{name}:{argument}\ue001"
     return HOLES[name](request, argument)
 
@@ -148,6 +159,8 @@ class MemberPageCacheMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if not getattr(request, "_shared_page", None):
+            if getattr(request, "_holes_later", False) and not response.streaming:
+                response.content = fill(request, _MARKER.split(response.content))
             return response
         key, request._shared_page = request._shared_page, None  # holes are filled from here
         if response.streaming:
@@ -221,6 +234,12 @@ def _has_messages(request):
 def fill(request, parts):
     """The page for this reader: the kept text with each hole filled (parts alternate text,
     hole name, argument, text...)."""
+    arguments = {}
+    for index in range(1, len(parts), 3):
+        arguments.setdefault(parts[index].decode(), []).append(parts[index + 1].decode())
+    for name, given in arguments.items():
+        if name in PREPARES:
+            PREPARES[name](request, given)
     pieces = []
     for index, part in enumerate(parts):
         if index % 3 == 0:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from accounts.hooks import barred
+from accounts.hooks import barred, forgotten
 from accounts.roles import MODERATORS
 from sites.hooks import site_page_parts
 
@@ -26,7 +26,12 @@ class ForumsConfig(AppConfig):
         from core import memberpages, pagecache
         from core.errors import refused
 
-        from .models import Flag, Post, PostRevision, Subscription, Suspension, Thread
+        from . import (
+            presenters,  # noqa: F401 - registers how the dialogue's notices show
+            reading,
+            services,
+        )
+        from .models import Flag, Post, PostRevision, ReadMark, Subscription, Suspension, Thread
         from .moderation import suspended_attempt_refused
         from .permissions import is_suspended, page_audience
         from .views.dialogue import site_dialogue
@@ -47,12 +52,17 @@ class ForumsConfig(AppConfig):
         pagecache.watch(Subscription, lambda subscription, **kw: (person(subscription.user_id),))
         # Visitors see none of these; what they change on a page goes through a post's save.
         pagecache.unshown(Flag, PostRevision)
+        # Each reader's own, shown only through holes filled for them (reading).
+        pagecache.unshown(ReadMark)
 
         site_page_parts.answer(site_dialogue)
         memberpages.audience.answer(page_audience)
         barred.answer(is_suspended)
+        forgotten.answer(services.forget_reader)
         refused.answer(suspended_attempt_refused)
         memberpages.fills("subscription")(subscription_form)
+        memberpages.fills("read-mark")(reading.read_mark_hole)
+        memberpages.fills("unread", prepare=reading.prepare_unread)(reading.unread_hole)
 
     def load_content(self, *, overwrite: bool) -> str:
         from .content import load_forums

@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import StakeholderGroup
 from core.text import render_markdown
 
+from . import mentions
+
 # Words of the forums' URLs that no forum slug may take.
-RESERVED_SLUGS = {"posts", "search", "subscriptions", "unsubscribe", "feeds"}
+RESERVED_SLUGS = {"posts", "search", "subscriptions", "unsubscribe", "feeds", "threads"}
 
 
 def validate_forum_slug(value):
@@ -292,7 +294,8 @@ class Post(models.Model):
         return f"{self.author}: {self.thread}"
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body, link_rel=POST_LINK_REL)
+        body = mentions.linked(self.body, mentions.people_named(self.body))
+        self.body_html = render_markdown(body, link_rel=POST_LINK_REL)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -359,6 +362,7 @@ class Suspension(models.Model):
 
 
 class Delivery(models.TextChoices):
+    SITE = "site", _("On this site only")
     IMMEDIATE = "immediate", _("An email for each new post")
     DAILY = "daily", _("A daily digest")
 
@@ -440,3 +444,22 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()}: {self.post}"
+
+
+class ReadMark(models.Model):
+    """Where a reader stopped reading a thread: the time of the newest post they were shown.
+    One row per reader and thread, moved forward as they read; never a row per post."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_marks"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_marks")
+    read_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("user", "thread"), name="forums_read_mark_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.thread_id} until {self.read_until:%Y-%m-%d %H:%M}"

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import Action, ModerationLogEntry
 from audit.services import log
-from core.emails import absolute_url, queue_email, render_email
+from core.emails import queue_email, render_email
+from outbox.services import record
 
-from . import permissions
+from . import permissions, tasks
 from .models import Flag, FlagReason, Forum, Post, PostQuerySet, PostStatus, Suspension, Thread
 from .services import forum_refresh, post_status_changed, refresh_counts
 
@@ -69,7 +70,7 @@ def post_decide(*, moderator: User, post: Post, decision: Action, reason: str = 
     open_flags = post.flags.filter(resolved_at__isnull=True)
     flaggers = list(open_flags.values_list("user_id", flat=True))
     open_flags.update(resolved_at=timezone.now(), resolved_by=moderator)
-    log(
+    entry = log(
         actor=moderator,
         action=decision,
         target=post,
@@ -79,8 +80,7 @@ def post_decide(*, moderator: User, post: Post, decision: Action, reason: str = 
         forum=forum,
         user=post.author,
     )
-    tell_author(post, decision, reason)
-    tell_flaggers(post, decision, flaggers)
+    record(tasks.tell_decision, log_id=entry.pk, flagger_ids=flaggers)
     return post
 
 
@@ -146,6 +146,7 @@ def consultation_close(*, facilitator: User, thread: Thread, outcome: str) -> Th
         after={"closed_at": thread.closed_at.isoformat()},
         forum=thread.forum,
     )
+    record(tasks.tell_consultation_closed, thread_id=thread.pk)
     return thread
 
 
@@ -272,26 +273,6 @@ def post_flag(*, user: User, post: Post, reason: FlagReason, note: str = "") -> 
             user=post.author,
         )
     return flag
-
-
-def tell_author(post: Post, decision: Action, reason: str) -> None:
-    """The author learns what became of their post, and why: approved too, since they waited."""
-    link = absolute_url(post.get_absolute_url()) if decision != Action.REJECT else ""
-    tell_user(
-        post.author,
-        "decision",
-        {"post": post, "decision": decision, "reason": reason, "link": link},
-    )
-
-
-def tell_flaggers(post: Post, decision: Action, user_ids) -> None:
-    """Whoever flagged the post learns what a moderator decided, if they may still see where it
-    was written; not the moderator's reason, which is the author's to read."""
-    thread = post.thread
-    flaggers = User.objects.filter(pk__in=user_ids, is_active=True).exclude(pk=post.author_id)
-    for flagger in flaggers:
-        if permissions.can_view_forum(flagger, thread.forum):
-            tell_user(flagger, "flag_outcome", {"thread": thread, "decision": decision})
 
 
 def tell_user(user: User, template: str, context: dict) -> None:

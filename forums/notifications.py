@@ -12,6 +12,7 @@ Every email is rendered in its reader's language and carries a signed link that 
 without signing in, also as the one-click `List-Unsubscribe` header of RFC 8058.
 """
 
+import re
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from core.emails import absolute_url, render_email
+from notices.models import Kind, Notice
+from notices.services import one_click_headers, stop_email_url
 
 from . import permissions
 from .models import Delivery, Post, PostStatus, Subscription
@@ -72,6 +75,37 @@ def readers_of(post, *, delivery=None):
     return [
         (user, sorted(subscriptions[user.pk], key=lambda s: s.thread_id is None))
         for user in readers
+    ]
+
+
+QUOTE_LINE = re.compile(r"^\s{0,3}>", re.MULTILINE)
+
+
+def addressed_in(post, *, mentioned=()) -> dict:
+    """{user id: kind} of the people this post speaks to, the most specific kind for each: those
+    it mentions, the author of the post it replies to (a quote, if it quotes them). Never its own
+    author."""
+    kinds = {}
+    if post.reply_to_id and post.reply_to is not None:
+        quoted = QUOTE_LINE.search(post.body) is not None
+        kinds[post.reply_to.author_id] = Kind.QUOTE if quoted else Kind.REPLY
+    for user_id in mentioned:
+        kinds[user_id] = Kind.MENTION
+    kinds.pop(post.author_id, None)
+    return kinds
+
+
+def told_of(post, *, mentioned=()):
+    """[(user, kind, [their subscriptions that cover the post])] for an approved post: one entry
+    per person who may read it, whom it speaks to (addressed_in) or who follows its thread or
+    forum, whatever their delivery. `post` comes with its thread, forum, author and reply_to."""
+    followers = dict(readers_of(post))
+    addressed = addressed_in(post, mentioned=mentioned)
+    following = {user.pk for user in followers}
+    extra = [user_id for user_id in addressed if user_id not in following]
+    readers = [*followers, *(u for u in load_readers(extra) if may_read(u, post))]
+    return [
+        (user, addressed.get(user.pk, Kind.FOLLOWED), followers.get(user, [])) for user in readers
     ]
 
 
@@ -129,26 +163,82 @@ def followed(subscriptions):
     ]
 
 
-def followers_email(name, context, *, reader, subscriptions) -> EmailMultiAlternatives:
-    """The email `forums/email/<name>*` to a follower, with one-click unsubscribe from every
-    subscription it was sent for."""
-    stop_url = unsubscribe_url(subscriptions)
+def followers_email(name, context, *, reader, subscriptions, stop_url=None):
+    """The email `forums/email/<name>*` to a reader, with a one-click unsubscribe: from every
+    subscription it was sent for, or from its kind of email (`stop_url`) for one that spoke
+    to them."""
+    stop_url = stop_url or unsubscribe_url(subscriptions)
     context = {**context, "followed": followed(subscriptions), "unsubscribe_url": stop_url}
-    headers = {
-        "List-Unsubscribe": f"<{stop_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    headers = one_click_headers(stop_url)
     return render_email(f"forums/email/{name}", context, reader=reader, html=True, headers=headers)
 
 
-def post_email(*, reader, post, subscriptions):
+def post_email(*, reader, post, subscriptions, kind=Kind.FOLLOWED):
+    """A new post, to someone who follows where it was written or whom it speaks to (`kind`)."""
+    stop_url = None
+    if kind != Kind.FOLLOWED:
+        stop_url = stop_email_url(user_id=reader.pk, kind=kind)
     context = {
         "post": post,
         "thread": post.thread,
         "forum": post.thread.forum,
         "post_url": absolute_url(post.get_absolute_url()),
+        "kind": kind,
+        "stop_kind_url": stop_url,
     }
-    return followers_email("post", context, reader=reader, subscriptions=subscriptions)
+    return followers_email(
+        "post", context, reader=reader, subscriptions=subscriptions, stop_url=stop_url
+    )
+
+
+def personal_email(name, context, *, reader, kind) -> EmailMultiAlternatives:
+    """The email `forums/email/<name>*` about something of the reader's own, with one click to
+    receive no more of its kind by email."""
+    stop_url = stop_email_url(user_id=reader.pk, kind=kind)
+    context = {**context, "stop_kind_url": stop_url}
+    headers = one_click_headers(stop_url)
+    return render_email(f"forums/email/{name}", context, reader=reader, headers=headers)
+
+
+def decision_told(post, *, entry, flagger_ids):
+    """[(reader, notice, email template, its context)] for a moderator's decision on a post
+    (its log `entry`): its author learns it with the reason; whoever flagged it learns the
+    outcome without the reason, if they may still see the thread."""
+    decision, thread = entry.action, post.thread
+    told = []
+    author = load_readers([post.author_id])
+    if author:
+        notice = Notice(
+            user=author[0],
+            kind=Kind.DECISION,
+            verb=decision,
+            cause=f"log:{entry.pk}",
+            target_type="post",
+            target_id=post.pk,
+            topic=f"thread:{thread.pk}",
+            actor_id=entry.actor_id,
+            reason=entry.reason,
+        )
+        link = absolute_url(post.get_absolute_url()) if decision != "reject" else ""
+        context = {"post": post, "decision": decision, "reason": entry.reason, "link": link}
+        told.append((author[0], notice, "decision", context))
+    flaggers = [
+        user
+        for user in load_readers([pk for pk in flagger_ids if pk != post.author_id])
+        if permissions.can_view_thread(user, thread)
+    ]
+    for flagger in flaggers:
+        notice = Notice(
+            user=flagger,
+            kind=Kind.FLAG_OUTCOME,
+            verb=decision,
+            cause=f"log:{entry.pk}",
+            target_type="thread",
+            target_id=thread.pk,
+            topic=f"thread:{thread.pk}",
+        )
+        told.append((flagger, notice, "flag_outcome", {"thread": thread, "decision": decision}))
+    return told
 
 
 def digest_email(*, reader, posts, subscriptions):

@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from core import memberpages, pagecache
+from notices import services as notices
+from notices.models import POST_KINDS
 from outbox.services import record
 
 from . import permissions, tasks
@@ -26,6 +28,7 @@ from .models import (
     PostLanguage,
     PostRevision,
     PostStatus,
+    ReadMark,
     Subscription,
     Thread,
     ThreadKind,
@@ -191,6 +194,8 @@ def post_edit(*, editor: User, post: Post, body: str, language: PostLanguage) ->
     post.edited_at = timezone.now()
     post.save()
     index_post(post.pk)
+    if post.approved_at is not None and "@" in body:
+        record(tasks.notify_mentioned, post_id=post.pk)
     return post
 
 
@@ -200,6 +205,10 @@ def post_status_changed(*, post: Post) -> None:
     it and tell subscribers (a post restored after hiding is not news again)."""
     if post.status == PostStatus.PENDING:
         record(tasks.notify_moderators, post_id=post.pk)
+    elif post.status in (PostStatus.HIDDEN, PostStatus.REJECTED):
+        # Nobody is pointed at a post they may no longer read; its author's notice of the
+        # decision is of another kind, and stays.
+        notices.forget("post", [post.pk], kinds=POST_KINDS)
     newly_approved = post.status == PostStatus.APPROVED and post.approved_at is None
     if newly_approved:
         post.approved_at = timezone.now()
@@ -304,6 +313,12 @@ def subscription_remove(*, user: User, target: Thread | Forum) -> bool:
     """Stop following a thread or a forum; False if the user did not follow it."""
     deleted, _by_model = target.subscriptions.filter(user=user).delete()
     return bool(deleted)
+
+
+def forget_reader(user: User) -> None:
+    """A deleted account follows nothing and keeps no read marks (accounts.hooks.forgotten)."""
+    Subscription.objects.filter(user=user).delete()
+    ReadMark.objects.filter(user=user).delete()
 
 
 @transaction.atomic

@@ -13,11 +13,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.emails import queue_email, queue_emails
+from audit.models import ModerationLogEntry
+from core.emails import absolute_url, queue_email, queue_emails
+from notices.models import Kind, Notice
+from notices.services import emailed, tell
 from outbox.jobs import job
 
-from . import notifications
-from .models import Delivery, Post, PostStatus, Subscription
+from . import mentions, notifications, permissions
+from .models import Delivery, Post, PostStatus, Subscription, Thread
 
 # Readers whose digests are prepared, and their subscriptions advanced, in one transaction.
 DIGEST_BATCH = 200
@@ -25,18 +28,141 @@ DIGEST_BATCH = 200
 
 @job
 def notify_subscribers(*, post_id):
-    """One email to each immediate subscriber who may read this newly approved post.
+    """Tell everyone this newly approved post concerns and who may read it, once each: a notice
+    on the site to its followers and to those it speaks to; an email to immediate followers, and
+    to those it speaks to who want that kind by email.
 
     Run after the approval commits; a post rejected or hidden since then is not announced.
     Returns the number of emails queued."""
-    post = (
-        Post.objects.public().select_related("thread__forum", "author").filter(pk=post_id).first()
+    post = public_post(post_id)
+    if post is None:
+        return 0
+    return tell_about(post, notifications.told_of(post, mentioned=mentions.mentioned_in(post)))
+
+
+@job
+def notify_mentioned(*, post_id):
+    """After an approved post is edited: the people it now mentions who were not told yet."""
+    post = public_post(post_id)
+    if post is None:
+        return 0
+    readers = notifications.load_readers(mentions.mentioned_in(post))
+    told = [
+        (reader, Kind.MENTION, []) for reader in readers if notifications.may_read(reader, post)
+    ]
+    return tell_about(post, told)
+
+
+def public_post(post_id):
+    return (
+        Post.objects.public()
+        .select_related("thread__forum", "author", "reply_to")
+        .filter(pk=post_id)
+        .first()
+    )
+
+
+def tell_about(post, told) -> int:
+    """Notices of a post to the people `told` [(reader, kind, their subscriptions)], and the
+    emails each chose, to those not told of this post in this way before. Returns the emails."""
+    cause = f"post:{post.pk}"
+    before = set(
+        Notice.objects.filter(
+            cause=cause, user_id__in=[reader.pk for reader, _k, _s in told]
+        ).values_list("user_id", "kind")
+    )
+    told = [(reader, kind, subs) for reader, kind, subs in told if (reader.pk, kind) not in before]
+    tell(
+        Notice(
+            user=reader,
+            kind=kind,
+            cause=cause,
+            target_type="post",
+            target_id=post.pk,
+            topic=f"thread:{post.thread_id}",
+            actor=post.author,
+            created_at=post.approved_at or post.created_at,
+        )
+        for reader, kind, _subscriptions in told
+    )
+    by_email = {
+        kind: emailed([reader.pk for reader, told_kind, _ in told if told_kind == kind], kind)
+        for kind in (Kind.MENTION, Kind.REPLY, Kind.QUOTE)
+    }
+    emails = []
+    for reader, kind, subscriptions in told:
+        immediate = [s for s in subscriptions if s.delivery == Delivery.IMMEDIATE]
+        if reader.pk not in by_email.get(kind, ()):
+            kind = Kind.FOLLOWED  # by email as a follower, if at all
+        if kind != Kind.FOLLOWED or immediate:
+            emails.append(
+                notifications.post_email(
+                    reader=reader, post=post, subscriptions=immediate, kind=kind
+                )
+            )
+    queue_emails(emails)
+    return len(emails)
+
+
+@job
+def tell_decision(*, log_id, flagger_ids):
+    """A moderator's decision on a post, to its author and to whoever flagged it: a notice each,
+    and an email to those who want that kind by email. Returns the number of emails queued."""
+    entry = ModerationLogEntry.objects.filter(pk=log_id, target_type="post").first()
+    post = entry and (
+        Post.objects.select_related("thread__forum", "author").filter(pk=entry.target_id).first()
     )
     if post is None:
         return 0
+    told = notifications.decision_told(post, entry=entry, flagger_ids=flagger_ids)
+    tell(notice for _reader, notice, _name, _context in told)
+    wanted = {
+        kind: emailed([n.user_id for _r, n, _t, _c in told if n.kind == kind], kind)
+        for kind in (Kind.DECISION, Kind.FLAG_OUTCOME)
+    }
     emails = [
-        notifications.post_email(reader=reader, post=post, subscriptions=subscriptions)
-        for reader, subscriptions in notifications.readers_of(post, delivery=Delivery.IMMEDIATE)
+        notifications.personal_email(name, context, reader=reader, kind=notice.kind)
+        for reader, notice, name, context in told
+        if reader.pk in wanted[notice.kind]
+    ]
+    queue_emails(emails)
+    return len(emails)
+
+
+@job
+def tell_consultation_closed(*, thread_id):
+    """Everyone who took part in a consultation (an approved post) learns that it is closed,
+    with its outcome. Returns the number of emails queued."""
+    thread = Thread.objects.select_related("forum", "closed_by").filter(pk=thread_id).first()
+    if thread is None or not thread.is_closed:
+        return 0
+    authors = thread.posts.approved().exclude(author=thread.closed_by_id).values("author")
+    readers = [
+        reader
+        for reader in notifications.load_readers(authors.distinct())
+        if permissions.can_view_thread(reader, thread)
+    ]
+    tell(
+        Notice(
+            user=reader,
+            kind=Kind.CONSULTATION,
+            cause=f"closed:{thread.pk}",
+            target_type="thread",
+            target_id=thread.pk,
+            topic=f"thread:{thread.pk}",
+            actor=thread.closed_by,
+            reason=thread.outcome,
+        )
+        for reader in readers
+    )
+    wanted = emailed([reader.pk for reader in readers], Kind.CONSULTATION)
+    context = {"thread": thread, "link": absolute_url(thread.get_absolute_url())}
+    emails = [
+        notifications.personal_email(
+            "consultation_closed", context, reader=reader, kind=Kind.CONSULTATION
+        )
+        for reader in readers
+        if reader.pk in wanted
     ]
     queue_emails(emails)
     return len(emails)

@@ -10,6 +10,7 @@ app_name = "forums"
 urlpatterns = [
     path("", dialogue.ForumIndexView.as_view(), name="index"),
     path("posts/<int:pk>/", dialogue.PostRedirectView.as_view(), name="post"),
+    path("threads/<int:pk>/unread/", dialogue.FirstUnreadView.as_view(), name="unread"),
     path("posts/<int:pk>/edit/", dialogue.PostEditView.as_view(), name="post_edit"),
     path("posts/<int:pk>/flag/", flags.PostFlagView.as_view(), name="flag"),
     path("search/", search.DialogueSearchView.as_view(), name="search"),

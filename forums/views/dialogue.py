@@ -20,7 +20,7 @@ from core import memberpages, pagecache
 from core.hooks import Part
 from core.pagecache import SharedPageMixin
 
-from .. import moderation, permissions, services
+from .. import moderation, permissions, reading, services
 from ..balance import dialogue_balance
 from ..forms import ConsultationCloseForm, PostForm, ThreadForm
 from ..models import Forum, Post, PostStatus, Thread
@@ -105,7 +105,7 @@ class ForumDetailView(SharedPageMixin, ListView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(
+        context = super().get_context_data(
             forum=self.forum,
             can_start_thread=permissions.can_start_thread(user, self.forum),
             suspension=permissions.active_suspension(user),
@@ -114,6 +114,20 @@ class ForumDetailView(SharedPageMixin, ListView):
             ),
             **kwargs,
         )
+        if user.is_authenticated:
+            # Each reader's "N new" beside each thread, filled for all of them at once.
+            for thread in context["threads"]:
+                when = reading.stamp(thread.last_post_at or thread.created_at)
+                thread.unread = memberpages.hole(self.request, "unread", f"{thread.pk}:{when}")
+        return context
+
+
+def read_mark(request, thread, posts) -> str:
+    """The hole that moves a signed-in reader's read mark to the newest post of the page."""
+    if not (request.user.is_authenticated and posts):
+        return ""
+    newest = max(post.created_at for post in posts)
+    return memberpages.hole(request, "read-mark", f"{thread.pk}:{reading.stamp(newest)}")
 
 
 class PageView(TemplateView):
@@ -163,6 +177,7 @@ class ThreadDetailView(SharedPageMixin, PageView):
             )[thread.pk],
             reply_fields=empty_reply_fields(self.request.LANGUAGE_CODE) if can_reply else "",
             subscription_form=memberpages.hole(self.request, "subscription", f"thread:{thread.pk}"),
+            read_mark=read_mark(self.request, thread, page.object_list),
             can_reply=can_reply,
             can_facilitate=permissions.can_facilitate(user, thread),
             editable={
@@ -174,6 +189,20 @@ class ThreadDetailView(SharedPageMixin, PageView):
         )
 
 
+def post_location(user, post) -> str:
+    """The address of the page of its thread that shows the post, at the post."""
+    moderator = permissions.can_moderate(user, post.thread.forum)
+    before = (
+        post.thread.posts.shown_to(user, moderator=moderator)
+        .filter(created_at__lte=post.created_at)
+        .exclude(created_at=post.created_at, pk__gt=post.pk)
+        .count()
+    )
+    page = (before - 1) // settings.FORUM_POSTS_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{post.thread.get_absolute_url()}{query}#post-{post.pk}"
+
+
 class PostRedirectView(View):
     """A post's permanent address: the page of its thread that shows it."""
 
@@ -181,16 +210,28 @@ class PostRedirectView(View):
         post = get_object_or_404(Post.objects.select_related("thread__forum"), pk=pk)
         if not permissions.can_view_post(request.user, post):
             raise Http404
-        moderator = permissions.can_moderate(request.user, post.thread.forum)
-        before = (
-            post.thread.posts.shown_to(request.user, moderator=moderator)
-            .filter(created_at__lte=post.created_at)
-            .exclude(created_at=post.created_at, pk__gt=post.pk)
-            .count()
-        )
-        page = (before - 1) // settings.FORUM_POSTS_PER_PAGE + 1
-        query = f"?page={page}" if page > 1 else ""
-        return redirect(f"{post.thread.get_absolute_url()}{query}#post-{post.pk}")
+        return redirect(post_location(request.user, post))
+
+
+class FirstUnreadView(View):
+    """Where a returning reader goes on in a thread: the first post approved after their read
+    mark, or the newest if they have read everything; the thread's start for a new reader."""
+
+    def get(self, request, pk):
+        thread = get_object_or_404(Thread.objects.select_related("forum"), pk=pk)
+        if not permissions.can_view_thread(request.user, thread):
+            raise Http404
+        mark = None
+        if request.user.is_authenticated:
+            mark = thread.read_marks.filter(user=request.user).first()
+        if mark is None:
+            return redirect(thread.get_absolute_url())
+        posts = thread.posts.approved().order_by("created_at", "pk")
+        post = posts.filter(created_at__gt=mark.read_until).first() or posts.last()
+        if post is None:
+            return redirect(thread.get_absolute_url())
+        post.thread = thread
+        return redirect(post_location(request.user, post))
 
 
 class WriteView(LoginRequiredMixin, PageView):

@@ -60,6 +60,7 @@ def _follow_form(argument, delivery, path, language):
         "kind": kind,
         "target_id": target_id,
         "delivery": delivery,
+        "deliveries": Delivery.choices,
         "path": path,
         "csrf_token": TOKEN_PLACE,
     }
@@ -101,7 +102,7 @@ def subscription_target(user, data):
 class SubscriptionView(LoginRequiredMixin, ListView):
     """GET: "What I follow", every thread and forum this reader follows and still sees, newest
     first, each with its form. POST thread=<id> or forum=<id>, action=subscribe|unsubscribe,
-    delivery=immediate|daily, next=<where to go back>."""
+    delivery=site|immediate|daily, next=<where to go back>."""
 
     http_method_names = ["get", "post"]
     template_name = "forums/following.html"
@@ -119,6 +120,9 @@ class SubscriptionView(LoginRequiredMixin, ListView):
             .select_related("thread__forum", "forum")
             .order_by("-created_at", "-pk")
         )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(deliveries=Delivery.choices, **kwargs)
 
     def post(self, request):
         user = request.user
@@ -140,6 +144,8 @@ class SubscriptionView(LoginRequiredMixin, ListView):
         else:
             if subscription.delivery == Delivery.DAILY:
                 text = _("You follow “%(target)s”: you will receive a daily digest of new posts.")
+            elif subscription.delivery == Delivery.SITE:
+                text = _("You follow “%(target)s”: new posts will be in your notifications.")
             else:
                 text = _("You follow “%(target)s”: you will receive an email for each new post.")
             messages.success(request, text % {"target": label})

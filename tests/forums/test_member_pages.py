@@ -70,16 +70,16 @@ def test_what_a_reader_follows_is_theirs_and_shown_at_once(thread):
     others = signed_in(other).get(url)
 
     assert theirs.headers.get(HIT_HEADER) == others.headers.get(HIT_HEADER) == HIT
-    assert "You follow this thread by email" in theirs.text
+    assert "You follow this thread" in theirs.text
     assert f'id="delivery-thread-{thread.pk}-daily" checked' in theirs.text
-    assert "Follow this thread by email" in others.text
+    assert "Follow this thread" in others.text
     assert "You follow this thread" not in others.text
 
     services.subscription_remove(user=follower, target=thread)
     services.subscription_set(user=other, target=thread, delivery=Delivery.IMMEDIATE)
 
     assert "You follow this thread" not in signed_in(follower).get(url).text
-    assert "You follow this thread by email" in signed_in(other).get(url).text
+    assert "You follow this thread" in signed_in(other).get(url).text
 
 
 def test_an_author_gets_their_own_page_and_nobody_else_gets_it(thread, reply):
@@ -241,7 +241,9 @@ def test_a_shared_page_costs_the_same_few_queries_however_long_the_thread(thread
     PostFactory.create_batch(15, thread=thread)
     many = queries_of_a_shared_page()
 
-    assert few == many <= 2  # the session and the user: nothing of the page
+    # The session and the user; then the reader's own parts: the header's unread count and
+    # their read mark in this thread. Nothing of the page.
+    assert few == many <= 4
 
 
 def test_readers_given_one_audience_have_the_same_rights_everywhere(moderator):

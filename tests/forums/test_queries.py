@@ -87,4 +87,6 @@ def test_pages_cost_the_same_queries_as_the_dialogue_grows(client, reader):
 
     assert Thread.objects.get(pk=thread.pk).reply_count == 500
     assert large == small
-    assert max(large.values()) <= 14
+    # 14 before each signed-in reader's page counted their unread notices and, on a thread,
+    # wrote their read mark (one query each).
+    assert max(large.values()) <= 16

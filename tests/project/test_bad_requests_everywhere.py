@@ -9,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from forums.models import PostStatus
 from forums.notifications import unsubscribe_token
 from forums.services import subscription_set
+from notices.models import Kind, Notice
+from notices.services import stop_email_token
 from tests.factories import (
     PageFactory,
     PostFactory,
@@ -20,7 +22,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-OURS = {"accounts", "portal", "publications", "sites", "forums"}
+OURS = {"accounts", "notices", "portal", "publications", "sites", "forums"}
 QUERIES = [
     "page=-1",
     "page=0",
@@ -71,6 +73,10 @@ def addresses():
     page = PageFactory()
     token = unsubscribe_token([subscription_set(user=reader, target=thread, delivery="daily")])
     forum = thread.forum.slug
+    notice = Notice.objects.create(
+        user=reader, kind=Kind.REPLY, cause="test", target_type="post", target_id=post.pk
+    )
+    stop = stop_email_token(user_id=reader.pk, kind=Kind.REPLY)
     return reader, [
         "/",
         f"/pages/{page.slug}/",
@@ -107,6 +113,15 @@ def addresses():
         f"/forums/{forum}/{thread.pk}/reply/",
         f"/forums/{forum}/{thread.pk}/close/",
         f"/forums/{forum}/99999999999999999999/",
+        f"/forums/threads/{thread.pk}/unread/",
+        "/forums/threads/99999999999999999999/unread/",
+        "/notifications/",
+        f"/notifications/{notice.pk}/",
+        "/notifications/99999999999999999999/",
+        "/notifications/read/",
+        "/notifications/email/",
+        f"/notifications/email/stop/{stop}/",
+        "/notifications/email/stop/%ff%00garbage/",
     ]
 
 

@@ -1,0 +1,104 @@
+"""Where each reader stopped reading each thread: "N new" beside a thread in a forum's list, and
+the way back to the first post they have not read. One mark per reader and thread, moved
+forward by the thread pages they are shown (a hole of the page, core.memberpages: a kept page
+is the same for everyone, its hole writes this reader's mark)."""
+
+import datetime
+import logging
+
+from django.db import DatabaseError, connections, router
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+
+from .models import Post, ReadMark
+
+logger = logging.getLogger(__name__)
+
+
+def stamp(moment: datetime.datetime) -> str:
+    """A time as a hole's argument: whole microseconds since the epoch."""
+    return str(int(moment.timestamp() * 1_000_000))
+
+
+def moment(stamp_text: str) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(int(stamp_text) / 1_000_000, tz=datetime.UTC)
+
+
+def arguments(text: str):
+    """(thread id, time) from "<thread id>:<stamp>"; None from anything else."""
+    thread_id, _, when = text.partition(":")
+    if not (thread_id.isdigit() and when.isdigit()):
+        return None
+    return int(thread_id), moment(when)
+
+
+# One statement, in PostgreSQL's and SQLite's shared dialect: a thread page read costs one
+# query whether the mark is new, moves, or stays (an earlier page read again leaves it).
+MARK_SQL = """
+    INSERT INTO forums_readmark (user_id, thread_id, read_until) VALUES (%s, %s, %s)
+    ON CONFLICT (user_id, thread_id) DO UPDATE SET read_until = excluded.read_until
+    WHERE forums_readmark.read_until < excluded.read_until
+"""
+
+
+def mark_read(user, thread_id: int, until: datetime.datetime) -> None:
+    """Move the reader's mark in this thread forward to `until`, never back."""
+    connection = connections[router.db_for_write(ReadMark)]
+    value = connection.ops.adapt_datetimefield_value(until)
+    with connection.cursor() as cursor:
+        cursor.execute(MARK_SQL, [user.pk, thread_id, value])
+
+
+def read_mark_hole(request, argument):
+    """The "read-mark" hole of a thread page: "<thread id>:<newest post shown>". Fills nothing;
+    writes the mark. A database that refuses the write leaves the page as it is."""
+    parsed = arguments(argument)
+    if request.user.is_authenticated and parsed is not None:
+        try:
+            mark_read(request.user, *parsed)
+        except DatabaseError:
+            logger.warning("the read mark of %s could not be written", request.user.pk)
+    return ""
+
+
+def new_counts(user, threads: dict) -> dict:
+    """{thread id: how many posts were approved after the reader's mark} for the threads given
+    as {id: newest post's time} that the reader has opened and that have news: two queries at
+    most, one if nothing is new."""
+    marks = {
+        mark.thread_id: mark.read_until
+        for mark in ReadMark.objects.filter(user=user, thread_id__in=list(threads))
+    }
+    stale = {thread_id: until for thread_id, until in marks.items() if threads[thread_id] > until}
+    if not stale:
+        return {}
+    after_marks = Q()
+    for thread_id, until in stale.items():
+        after_marks |= Q(thread_id=thread_id, created_at__gt=until)
+    counted = (
+        Post.objects.approved()
+        .filter(after_marks)
+        .values("thread_id")
+        .annotate(new=Count("pk"))
+        .order_by()
+    )
+    return {row["thread_id"]: row["new"] for row in counted if row["new"]}
+
+
+def prepare_unread(request, given):
+    """Before the "unread" holes of a forum's list are filled: what is new in all its threads."""
+    threads = dict(filter(None, map(arguments, given)))
+    request._new_in_threads = new_counts(request.user, threads) if threads else {}
+
+
+def unread_hole(request, argument):
+    """The "unread" hole beside a thread of a forum's list: "N new", linking to the first."""
+    parsed = arguments(argument)
+    if parsed is None or not request.user.is_authenticated:
+        return ""
+    if not hasattr(request, "_new_in_threads"):
+        prepare_unread(request, [argument])
+    count = request._new_in_threads.get(parsed[0])
+    if not count:
+        return ""
+    return render_to_string("forums/includes/unread.html", {"count": count, "thread_id": parsed[0]})

@@ -47,6 +47,7 @@ bench: install messages
 	$(PY) bench/weight.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/telling.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/throughput.py
 
 # The soak of issue 14, pass/fail: 64 clients read and post through the real forms for 60 s while

@@ -30,10 +30,11 @@ def unread_count(request, argument):
     in one query on the index of unread notices."""
     if not request.user.is_authenticated:
         return ""
-    count = Notice.objects.filter(user=request.user).unread()[: COUNT_AT_MOST + 1].count()
-    return render_to_string(
-        "notices/count.html", {"count": count, "more": count > COUNT_AT_MOST, "most": COUNT_AT_MOST}
+    count = (
+        Notice.objects.filter(user=request.user).unread().order_by()[: COUNT_AT_MOST + 1].count()
     )
+    context = {"count": count, "more": count > COUNT_AT_MOST, "most": COUNT_AT_MOST}
+    return render_to_string("notices/count.html", context).strip()
 
 
 @method_decorator(never_cache, name="dispatch")

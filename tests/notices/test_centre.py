@@ -361,3 +361,23 @@ def test_a_verification_decision_is_told_on_the_site_with_the_reason(committed):
     opened = Notice.objects.get(user=applicant)
     response = signed_in(applicant).get(reverse("notices:open", args=[opened.pk]))
     assert response.url == reverse("accounts:verification")
+
+
+def test_one_replys_fan_out_costs_the_same_queries_for_3_or_30_followers(thread, miner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seen = []
+    for count in (3, 3, 30):  # the first round reads what a process keeps (the Site)
+        while thread.subscriptions.count() < count:
+            services.subscription_set(
+                user=person(),
+                target=thread,
+                delivery=[Delivery.SITE, Delivery.IMMEDIATE][count % 2],
+            )
+        post = PostFactory(thread=thread, author=miner)
+        with CaptureQueriesContext(connection) as captured:
+            notify_subscribers(post_id=post.pk)
+        seen.append(len(captured))
+        assert Notice.objects.filter(cause=f"post:{post.pk}").count() == count
+    assert seen[1] == seen[2]

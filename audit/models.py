@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     HIDE = "hide", _("Hid a post")
     AUTO_HIDE = "auto_hide", _("Post hidden by flags")
     RESTORE = "restore", _("Restored a post")
+    KEEP = "keep", _("Kept a flagged post: flags unfounded")
     LOCK = "lock", _("Locked a thread")
     UNLOCK = "unlock", _("Unlocked a thread")
     PIN = "pin", _("Pinned a thread")

@@ -217,6 +217,7 @@ class PostAdmin(ForumScopedAdmin):
         decide_action(Action.REJECT, _("Reject the selected posts")),
         decide_action(Action.HIDE, _("Hide the selected posts")),
         decide_action(Action.RESTORE, _("Restore the selected posts")),
+        decide_action(Action.KEEP, _("Keep the selected posts: their flags are unfounded")),
     )
 
     def forum_id_of(self, obj):

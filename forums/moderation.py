@@ -30,6 +30,8 @@ POST_DECISIONS = {
     Action.REJECT: ({PostStatus.PENDING}, PostStatus.REJECTED, True),
     Action.HIDE: ({PostStatus.APPROVED}, PostStatus.HIDDEN, True),
     Action.RESTORE: ({PostStatus.HIDDEN}, PostStatus.APPROVED, False),
+    # Flags found unfounded: the post stays as it is, and its flags are closed.
+    Action.KEEP: ({PostStatus.APPROVED}, PostStatus.APPROVED, False),
 }
 THREAD_FLAGS = {
     Action.LOCK: ("is_locked", True),
@@ -63,6 +65,8 @@ def post_decide(*, moderator: User, post: Post, decision: Action, reason: str = 
             code="wrong_status",
         )
     decision_check(decision=decision, reason=reason)
+    if decision == Action.KEEP and not post.flags.filter(resolved_at__isnull=True).exists():
+        raise ValidationError(_("This post has no open flags to dismiss."), code="no_flags")
     before = post.status
     post.status = new_status
     post.save(update_fields=["status"])
@@ -263,7 +267,7 @@ def post_flag(*, user: User, post: Post, reason: FlagReason, note: str = "") -> 
         post.status = PostStatus.HIDDEN
         post.save(update_fields=["status"])
         post_status_changed(post=post)
-        log(
+        entry = log(
             actor=None,
             action=Action.AUTO_HIDE,
             target=post,
@@ -272,6 +276,8 @@ def post_flag(*, user: User, post: Post, reason: FlagReason, note: str = "") -> 
             forum=post.thread.forum,
             user=post.author,
         )
+        # The author learns it now; the flaggers, once a moderator decides.
+        record(tasks.tell_decision, log_id=entry.pk, flagger_ids=[])
     return flag
 
 

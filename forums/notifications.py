@@ -206,7 +206,8 @@ def decision_told(post, *, entry, flagger_ids):
     outcome without the reason, if they may still see the thread."""
     decision, thread = entry.action, post.thread
     told = []
-    author = load_readers([post.author_id])
+    # Flags found unfounded are the moderators' and the flaggers' business, not the author's.
+    author = load_readers([post.author_id]) if decision != "keep" else []
     if author:
         notice = Notice(
             user=author[0],

@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.models import ModerationLogEntry
 from core.emails import absolute_url, queue_email, queue_emails
 from notices.models import Kind, Notice
-from notices.services import emailed, tell
+from notices.services import emailed, tell, tell_once
 from outbox.jobs import job
 
 from . import mentions, notifications, permissions
@@ -65,18 +65,11 @@ def public_post(post_id):
 def tell_about(post, told) -> int:
     """Notices of a post to the people `told` [(reader, kind, their subscriptions)], and the
     emails each chose, to those not told of this post in this way before. Returns the emails."""
-    cause = f"post:{post.pk}"
-    before = set(
-        Notice.objects.filter(
-            cause=cause, user_id__in=[reader.pk for reader, _k, _s in told]
-        ).values_list("user_id", "kind")
-    )
-    told = [(reader, kind, subs) for reader, kind, subs in told if (reader.pk, kind) not in before]
-    tell(
+    notices = tell_once(
         Notice(
             user=reader,
             kind=kind,
-            cause=cause,
+            cause=f"post:{post.pk}",
             target_type="post",
             target_id=post.pk,
             topic=f"thread:{post.thread_id}",
@@ -85,6 +78,8 @@ def tell_about(post, told) -> int:
         )
         for reader, kind, _subscriptions in told
     )
+    new = {(notice.user_id, notice.kind) for notice in notices}
+    told = [(reader, kind, subs) for reader, kind, subs in told if (reader.pk, kind) in new]
     by_email = {
         kind: emailed([reader.pk for reader, told_kind, _ in told if told_kind == kind], kind)
         for kind in (Kind.MENTION, Kind.REPLY, Kind.QUOTE)

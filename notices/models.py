@@ -22,6 +22,8 @@ class Kind(models.TextChoices):
     FLAG_OUTCOME = "flag_outcome", _("The outcome of a post I flagged")
     VERIFICATION = "verification", _("A decision on my affiliation")
     CONSULTATION = "consultation", _("A consultation I took part in, closed with its outcome")
+    NEW_STUDY = "new_study", _("A new study in a topic I follow")
+    NEW_SITE = "new_site", _("A new case-study site about a topic I follow")
 
 
 # The kinds about one post, most specific first: a person is told of a post once, by the first

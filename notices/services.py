@@ -20,6 +20,23 @@ def tell(notices: Iterable[Notice]) -> None:
     Notice.objects.bulk_create(list(notices), ignore_conflicts=True, batch_size=500)
 
 
+def tell_once(notices: Iterable[Notice]) -> list[Notice]:
+    """tell() these notices, and return those whose person had not been told of that cause in
+    that way before: the ones to email (two queries)."""
+    notices = list(notices)
+    if not notices:
+        return []
+    causes = {notice.cause for notice in notices}
+    told = set(
+        Notice.objects.filter(
+            cause__in=causes, user_id__in={notice.user_id for notice in notices}
+        ).values_list("user_id", "kind", "cause")
+    )
+    new = [n for n in notices if (n.user_id, n.kind, n.cause) not in told]
+    tell(new)
+    return new
+
+
 def emailed(user_ids: Iterable[int], kind: Kind) -> set[int]:
     """Of these people, those who want this kind of notice by email too (one query)."""
     user_ids = set(user_ids)

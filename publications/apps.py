@@ -23,11 +23,20 @@ class PublicationsConfig(AppConfig):
     # configuration before any app's models.
 
     def ready(self):
-        from core import pagecache
+        from accounts.hooks import forgotten
+        from core import memberpages, pagecache
+        from notices.presenters import presents
 
-        from .models import DownloadCount, Publication
+        from .models import DownloadCount, Publication, TopicFollow
+        from .services import forget_reader
+        from .views import present_publications, topic_follow_form
 
         pagecache.unshown(DownloadCount)
+        # Shown only in each reader's own follow form, filled for them (views.topic_follow_form).
+        pagecache.unshown(TopicFollow)
+        memberpages.fills("topic-follow")(topic_follow_form)
+        presents("publication")(present_publications)
+        forgotten.answer(forget_reader)
 
         # The library's search selects its matches by id, thousands at a time (search.matching).
         Publication._meta.pk.register_lookup(AnyOf)

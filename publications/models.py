@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -291,3 +292,24 @@ class SearchTerm(models.Model):
 
     def __str__(self):
         return f"{self.lexeme} {self.publication_id}: {self.score}"
+
+
+class TopicFollow(models.Model):
+    """A reader follows a topic: they are told of each new study in it, and of each new
+    case-study site about it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_follows"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("followed topic")
+        verbose_name_plural = _("followed topics")
+        constraints = [
+            models.UniqueConstraint(fields=("user", "topic"), name="publications_follow_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.topic}"

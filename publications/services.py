@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -9,9 +10,10 @@ from django.utils import timezone
 from core import pagecache
 from outbox.services import record
 
-from .models import DownloadCount, Extraction, Publication
+from . import permissions
+from .models import DownloadCount, Extraction, Publication, Topic, TopicFollow
 from .search import index_publication
-from .tasks import extract_text
+from .tasks import extract_text, tell_new_study
 
 
 def publication_file_changed(*, publication: Publication, previous_name: str = "") -> None:
@@ -51,10 +53,33 @@ def publication_file_changed(*, publication: Publication, previous_name: str = "
 
 
 def publication_publish(*, publication: Publication, published: bool = True) -> None:
+    """Publish or withdraw a study; the first time it is published, the followers of its topics
+    are told."""
     publication.is_published = published
-    if published and publication.published_at is None:
+    first_time = published and publication.published_at is None
+    if first_time:
         publication.published_at = timezone.now()
     publication.save(update_fields=["is_published", "published_at", "updated_at"])
+    if first_time:
+        record(tell_new_study, publication_id=publication.pk)
+
+
+@transaction.atomic
+def topic_follow(*, user, topic: Topic) -> TopicFollow:
+    if not permissions.can_follow_topics(user):
+        raise PermissionDenied
+    follow, _created = TopicFollow.objects.get_or_create(user=user, topic=topic)
+    return follow
+
+
+def topic_unfollow(*, user, topic: Topic) -> bool:
+    deleted, _by_model = TopicFollow.objects.filter(user=user, topic=topic).delete()
+    return bool(deleted)
+
+
+def forget_reader(user) -> None:
+    """A deleted account follows no topic (accounts.hooks.forgotten)."""
+    TopicFollow.objects.filter(user=user).delete()
 
 
 def download_count_add(*, publication: Publication) -> None:

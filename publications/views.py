@@ -1,12 +1,18 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header, urlencode
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from core import pagecache
+from core import memberpages, pagecache
 from core.pagecache import SharedPageMixin
 from core.search import InOrder, PageOffsetMixin, uses_postgres
 from core.text import json_for_script
@@ -14,7 +20,7 @@ from core.text import json_for_script
 from . import citations, downloads, search, services
 from .forms import FACETS, LibrarySearchForm
 from .hooks import study_facts
-from .models import Publication
+from .models import Publication, Topic
 
 
 class VisiblePublicationMixin:
@@ -86,14 +92,23 @@ class PublicationListView(SharedPageMixin, PageOffsetMixin, ListView):
         snippets = search.snippets(publications, self.query)
         for publication in publications:
             publication.snippet = snippets.get(publication.pk)
+        topic = self.followable_topic(selected.get("topic"))
         context.update(
             publications=publications,
             form=self.form,
             query=self.query,
+            topic=topic,
+            topic_follow=memberpages.hole(self.request, "topic-follow", str(topic.pk))
+            if topic
+            else "",
             facets=[self.facet(name, str(selected.get(name, "")), counts[name]) for name in FACETS],
             filtering=bool(selected or self.query),
         )
         return context
+
+    def followable_topic(self, slug):
+        """The topic the list is narrowed to, which a reader may follow from here."""
+        return Topic.objects.filter(slug=slug).first() if slug else None
 
     def facet(self, name, selected, counts):
         """A facet's values, each with the link that selects it, or unselects it if selected."""
@@ -180,3 +195,62 @@ class CitationFileView(VisiblePublicationMixin, View):
             "public, max-age=3600" if publication.is_published else "private, no-store"
         )
         return response
+
+
+def topic_follow_form(request, argument):
+    """The "topic-follow" hole of the library narrowed to a topic: this reader's form to follow
+    it or stop, or a visitor's link to sign in."""
+    context = {"topic_id": argument, "path": request.get_full_path()}
+    if request.user.is_authenticated and argument.isdigit():
+        context["signed_in"] = True
+        # One query, on the library narrowed to a topic only: not a fact of every page.
+        context["follows"] = request.user.topic_follows.filter(topic_id=argument).exists()
+        context["csrf_token"] = memberpages.hole(request, "csrf")
+    return render_to_string("publications/includes/follow_topic.html", context)
+
+
+class TopicFollowView(LoginRequiredMixin, View):
+    """POST topic=<id>, action=follow|unfollow, next=<where to go back>."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        topic = get_object_or_404(Topic, pk=request.POST.get("topic", "") or 0)
+        if request.POST.get("action") == "unfollow":
+            if services.topic_unfollow(user=request.user, topic=topic):
+                messages.success(
+                    request, _("You no longer follow the topic “%(topic)s”.") % {"topic": topic}
+                )
+        else:
+            try:
+                services.topic_follow(user=request.user, topic=topic)
+            except PermissionDenied:
+                messages.error(request, _("Confirm your email address to follow a topic."))
+            else:
+                messages.success(
+                    request,
+                    _("You follow the topic “%(topic)s”: you will hear of its new studies.")
+                    % {"topic": topic},
+                )
+        fallback = f"{reverse('publications:list')}?topic={topic.slug}"
+        return HttpResponseRedirect(safe_next(request, fallback))
+
+
+def safe_next(request, fallback: str) -> str:
+    """The form's `next` if it is a path of this site, else `fallback`."""
+    url = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe and url.startswith("/") else fallback
+
+
+def present_publications(user, notices):
+    """A new study (notices.presenters), while the reader may see it."""
+    visible = Publication.objects.visible_to(user).only("pk", "slug", "title")
+    found = visible.in_bulk({notice.target_id for notice in notices})
+    for notice in notices:
+        publication = found.get(notice.target_id)
+        if publication is not None:
+            notice.url = publication.get_absolute_url()
+            notice.subject = publication.title

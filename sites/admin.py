@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core import pagecache
 from core.admin_helpers import CheckedAutocompleteMixin
 
+from . import services
 from .models import Mineral, Site, SiteText
 
 
@@ -81,16 +81,20 @@ class SiteAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     def mineral_list(self, site):
         return ", ".join(mineral.label for mineral in site.minerals.all())
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After its studies are saved: their topics say who is told of a new site.
+        if form.instance.is_published and "is_published" in form.changed_data:
+            services.site_published(site=form.instance)
+
     @admin.action(description=_("Publish the selected sites"))
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
-        pagecache.bump(pagecache.CONTENT)
+        count = services.sites_publish(sites=queryset, published=True)
         message = ngettext("%(count)d site published.", "%(count)d sites published.", count)
         self.message_user(request, message % {"count": count})
 
     @admin.action(description=_("Unpublish the selected sites"))
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
-        pagecache.bump(pagecache.CONTENT)
+        count = services.sites_publish(sites=queryset, published=False)
         message = ngettext("%(count)d site unpublished.", "%(count)d sites unpublished.", count)
         self.message_user(request, message % {"count": count})

@@ -22,9 +22,12 @@ class SitesConfig(AppConfig):
     # configuration before any app's models.
 
     def ready(self):
-        from .views import sites_of_study
+        from notices.presenters import presents
+
+        from .views import present_sites, sites_of_study
 
         study_facts.answer(sites_of_study)
+        presents("site")(present_sites)
 
     def load_content(self, *, overwrite: bool) -> str:
         from .content import load_sites

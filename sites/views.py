@@ -145,3 +145,17 @@ def site_sections(text):
 
 def map_settings():
     return {"tiles": settings.SITES_MAP_TILES, "attribution": settings.SITES_MAP_ATTRIBUTION}
+
+
+def present_sites(user, notices):
+    """A new case-study site (notices.presenters), while the reader may see it."""
+    sites = (
+        Site.objects.visible_to(user)
+        .with_texts(minerals=False)
+        .in_bulk({notice.target_id for notice in notices})
+    )
+    for notice in notices:
+        site = sites.get(notice.target_id)
+        if site is not None:
+            notice.url = site.get_absolute_url()
+            notice.subject = site.text.name

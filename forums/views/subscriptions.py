@@ -101,8 +101,9 @@ def subscription_target(user, data):
 
 class SubscriptionView(LoginRequiredMixin, ListView):
     """GET: "What I follow", every thread and forum this reader follows and still sees, newest
-    first, each with its form. POST thread=<id> or forum=<id>, action=subscribe|unsubscribe,
-    delivery=site|immediate|daily, next=<where to go back>."""
+    first, each with its form, and the library's topics they follow. POST thread=<id> or
+    forum=<id>, action=subscribe|unsubscribe, delivery=site|immediate|daily, next=<where to go
+    back>."""
 
     http_method_names = ["get", "post"]
     template_name = "forums/following.html"
@@ -122,7 +123,10 @@ class SubscriptionView(LoginRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(deliveries=Delivery.choices, **kwargs)
+        topics = self.request.user.topic_follows.select_related("topic").order_by("topic__name")
+        return super().get_context_data(
+            deliveries=Delivery.choices, topic_follows=list(topics), **kwargs
+        )
 
     def post(self, request):
         user = request.user

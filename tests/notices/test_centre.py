@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -295,6 +296,8 @@ def test_email_choices_are_saved_per_kind(miner):
         Kind.FLAG_OUTCOME,
         Kind.VERIFICATION,
         Kind.CONSULTATION,
+        Kind.NEW_STUDY,
+        Kind.NEW_SITE,
     }
     page = client.get(reverse("notices:email")).content.decode()
     assert page.count("checked") == 2
@@ -381,3 +384,39 @@ def test_one_replys_fan_out_costs_the_same_queries_for_3_or_30_followers(thread,
         seen.append(len(captured))
         assert Notice.objects.filter(cause=f"post:{post.pk}").count() == count
     assert seen[1] == seen[2]
+
+
+def test_flags_found_unfounded_are_closed_and_their_flaggers_told_not_the_author(committed, thread):
+    moderator = person(groups=["Moderators"], is_staff=True)
+    author, flagger = person(), person()
+    post = PostFactory(thread=thread, author=author)
+    with pytest.raises(ValidationError):
+        moderation.post_decide(moderator=moderator, post=post, decision=Action.KEEP)
+    moderation.post_flag(user=flagger, post=post, reason="off_topic")
+    with committed():
+        moderation.post_decide(moderator=moderator, post=post, decision=Action.KEEP)
+
+    post.refresh_from_db()
+    assert post.status == PostStatus.APPROVED
+    assert not post.flags.filter(resolved_at__isnull=True).exists()
+    assert [(n.kind, n.verb) for n in Notice.objects.filter(user=flagger)] == [
+        (Kind.FLAG_OUTCOME, "keep")
+    ]
+    assert not Notice.objects.filter(user=author).exists()
+    [email] = emails_to(flagger)
+    assert "kept it" in email.body
+
+
+def test_a_post_hidden_by_readers_flags_is_told_to_its_author_at_once(committed, settings, thread):
+    settings.FORUM_FLAGS_TO_HIDE = 2
+    author = person()
+    post = PostFactory(thread=thread, author=author)
+    for flagger in (person(), person()):
+        with committed():
+            moderation.post_flag(user=flagger, post=post, reason="abusive")
+
+    [told] = Notice.objects.filter(user=author)
+    assert (told.kind, told.verb) == (Kind.DECISION, "auto_hide")
+    page = signed_in(author).get(reverse("notices:list")).content.decode()
+    assert "flags hid your post" in page
+    assert "until a moderator decides" in emails_to(author)[0].body

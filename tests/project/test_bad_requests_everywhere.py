@@ -91,6 +91,7 @@ def addresses():
         "/language/",
         "/publications/",
         "/publications/feed/",
+        "/publications/topics/follow/",
         f"/publications/{study.slug}/",
         f"/publications/{study.slug}/download/",
         f"/publications/{study.slug}/cite.bib",

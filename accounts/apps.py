@@ -47,11 +47,13 @@ class AccountsConfig(AppConfig):
         return {
             "profile": {
                 "name": user.name,
+                "handle": user.handle,
                 "email": user.email,
                 "stakeholder_group": user.stakeholder_group,
                 "organisation": user.organisation,
                 "country": user.country.code,
                 "preferred_language": user.preferred_language,
+                "follows_what_they_write": user.follows_what_they_write,
                 "affiliation_verified_at": user.affiliation_verified_at,
                 "code_of_conduct_accepted_at": user.code_of_conduct_accepted_at,
                 "date_joined": user.date_joined,

@@ -1,7 +1,7 @@
 from allauth.account.forms import SignupForm
 from django import forms
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
@@ -107,8 +107,15 @@ class StakeholderSignupForm(HandleFormMixin, StakeholderFieldsMixin, SignupForm)
         user = super().save(request)
         handle = self.cleaned_data.get("handle")
         if handle and handle != user.handle:
+            made = user.handle
             user.handle = handle
-            user.save(update_fields=["handle"])
+            try:
+                with transaction.atomic():
+                    user.save(update_fields=["handle", "handle_key"])
+            except IntegrityError:
+                # Taken by someone else since the form was checked: the made one stays, and
+                # the profile can change it.
+                user.handle = made
         return user
 
 

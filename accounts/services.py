@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import log
-from core.emails import queue_email, render_email
-from notices.models import Kind, Notice
-from notices.services import emailed, forget_person, one_click_headers, stop_email_url, tell
+from notices.services import forget_person
+from outbox.services import record
 
+from . import tasks
 from .handles import DELETED_PREFIX
 from .hooks import forgotten
 from .models import User, VerificationRequest
@@ -102,8 +102,7 @@ def verification_decide(
         after={"verified": approve},
         user=user,
     )
-    verb = "approved" if approve else "refused"
-    tell_verification(user, {"approved": approve, "reason": reason}, verb=verb, cause=entry.pk)
+    record(tasks.tell_verification, log_id=entry.pk)
     return request
 
 
@@ -127,38 +126,10 @@ def verification_withdraw(*, moderator: User, user: User, reason: str) -> User:
         after={"verified_at": None},
         user=user,
     )
-    context = {"approved": False, "withdrawn": True, "reason": reason}
-    tell_verification(user, context, verb="withdrawn", cause=entry.pk)
+    record(tasks.tell_verification, log_id=entry.pk)
     return user
 
 
 def require_reason(reason: str) -> None:
     if not reason.strip():
         raise ValidationError(_("Give a reason: the person will read it."), code="no_reason")
-
-
-def tell_verification(user: User, context: dict, *, verb: str, cause: int) -> None:
-    """The person learns the decision on their affiliation on the site, and by email unless
-    they chose otherwise."""
-    if user.deleted_at:
-        return
-    tell(
-        [
-            Notice(
-                user=user,
-                kind=Kind.VERIFICATION,
-                verb=verb,
-                cause=f"log:{cause}",
-                target_type="verification",
-                target_id=user.pk,
-                reason=context["reason"],
-            )
-        ]
-    )
-    if user.email and emailed([user.pk], Kind.VERIFICATION):
-        stop_url = stop_email_url(user_id=user.pk, kind=Kind.VERIFICATION)
-        context = {**context, "stop_kind_url": stop_url}
-        headers = one_click_headers(stop_url)
-        queue_email(
-            render_email("accounts/email/verification", context, reader=user, headers=headers)
-        )

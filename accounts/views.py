@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
@@ -45,7 +46,14 @@ class ProfileUpdateView(LoginRequiredMixin, UpdateView):
         return self.request.user
 
     def form_valid(self, form):
-        self.object = form.save()
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+        except IntegrityError:
+            # A handle taken by someone else since the form was checked.
+            form.add_error("handle", _("Someone has just taken this handle: choose another."))
+            self.request.user.refresh_from_db()
+            return self.form_invalid(form)
         language = self.object.preferred_language
         translation.activate(language)
         messages.success(self.request, _("Your profile has been saved."))

@@ -15,3 +15,10 @@ class NoticesConfig(AppConfig):
         # Shown only on a person's own pages, and in the header's hole filled for each reader.
         pagecache.unshown(Notice, EmailOff)
         memberpages.fills("notices")(unread_count)
+
+    def personal_data(self, user):
+        fields = ("kind", "verb", "target_type", "target_id", "reason", "created_at", "read_at")
+        return {
+            "notifications": list(user.notices.values(*fields)),
+            "not_by_email": list(user.emails_off.values_list("kind", flat=True)),
+        }

@@ -41,6 +41,9 @@ class PublicationsConfig(AppConfig):
         # The library's search selects its matches by id, thousands at a time (search.matching).
         Publication._meta.pk.register_lookup(AnyOf)
 
+    def personal_data(self, user):
+        return {"topics_followed": list(user.topic_follows.values_list("topic__slug", flat=True))}
+
     def load_content(self, *, overwrite: bool) -> str:
         from .content import load_catalogue
 

@@ -4,15 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_attempt_refused'),
+        ("audit", "0003_attempt_refused"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='moderationlogentry',
-            name='action',
-            field=models.CharField(choices=[('approve', 'Approved a post'), ('reject', 'Rejected a post'), ('hide', 'Hid a post'), ('auto_hide', 'Post hidden by flags'), ('restore', 'Restored a post'), ('keep', 'Kept a flagged post: flags unfounded'), ('lock', 'Locked a thread'), ('unlock', 'Unlocked a thread'), ('pin', 'Pinned a thread'), ('unpin', 'Unpinned a thread'), ('move', 'Moved a thread'), ('close', 'Closed a consultation'), ('suspend', 'Suspended a user'), ('lift', 'Lifted a suspension'), ('verify', 'Verified an affiliation'), ('refuse_verification', 'Refused a verification'), ('withdraw_verification', 'Withdrew a verification'), ('attempt_refused', 'Attempt refused')], max_length=24, verbose_name='action'),
+            model_name="moderationlogentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("approve", "Approved a post"),
+                    ("reject", "Rejected a post"),
+                    ("hide", "Hid a post"),
+                    ("auto_hide", "Post hidden by flags"),
+                    ("restore", "Restored a post"),
+                    ("keep", "Kept a flagged post: flags unfounded"),
+                    ("lock", "Locked a thread"),
+                    ("unlock", "Unlocked a thread"),
+                    ("pin", "Pinned a thread"),
+                    ("unpin", "Unpinned a thread"),
+                    ("move", "Moved a thread"),
+                    ("close", "Closed a consultation"),
+                    ("suspend", "Suspended a user"),
+                    ("lift", "Lifted a suspension"),
+                    ("verify", "Verified an affiliation"),
+                    ("refuse_verification", "Refused a verification"),
+                    ("withdraw_verification", "Withdrew a verification"),
+                    ("attempt_refused", "Attempt refused"),
+                ],
+                max_length=24,
+                verbose_name="action",
+            ),
         ),
     ]

@@ -4,20 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0001_initial'),
+        ("notices", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='emailoff',
-            name='kind',
-            field=models.CharField(choices=[('reply', 'A reply to one of my posts'), ('quote', 'A quote of one of my posts'), ('mention', 'A mention of me (@handle)'), ('followed', 'A new post in a thread or forum I follow'), ('decision', "A moderator's decision on one of my posts"), ('flag_outcome', 'The outcome of a post I flagged'), ('verification', 'A decision on my affiliation'), ('consultation', 'A consultation I took part in, closed with its outcome'), ('new_study', 'A new study in a topic I follow'), ('new_site', 'A new case-study site about a topic I follow')], max_length=16),
+            model_name="emailoff",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reply", "A reply to one of my posts"),
+                    ("quote", "A quote of one of my posts"),
+                    ("mention", "A mention of me (@handle)"),
+                    ("followed", "A new post in a thread or forum I follow"),
+                    ("decision", "A moderator's decision on one of my posts"),
+                    ("flag_outcome", "The outcome of a post I flagged"),
+                    ("verification", "A decision on my affiliation"),
+                    ("consultation", "A consultation I took part in, closed with its outcome"),
+                    ("new_study", "A new study in a topic I follow"),
+                    ("new_site", "A new case-study site about a topic I follow"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='notice',
-            name='kind',
-            field=models.CharField(choices=[('reply', 'A reply to one of my posts'), ('quote', 'A quote of one of my posts'), ('mention', 'A mention of me (@handle)'), ('followed', 'A new post in a thread or forum I follow'), ('decision', "A moderator's decision on one of my posts"), ('flag_outcome', 'The outcome of a post I flagged'), ('verification', 'A decision on my affiliation'), ('consultation', 'A consultation I took part in, closed with its outcome'), ('new_study', 'A new study in a topic I follow'), ('new_site', 'A new case-study site about a topic I follow')], max_length=16, verbose_name='kind'),
+            model_name="notice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reply", "A reply to one of my posts"),
+                    ("quote", "A quote of one of my posts"),
+                    ("mention", "A mention of me (@handle)"),
+                    ("followed", "A new post in a thread or forum I follow"),
+                    ("decision", "A moderator's decision on one of my posts"),
+                    ("flag_outcome", "The outcome of a post I flagged"),
+                    ("verification", "A decision on my affiliation"),
+                    ("consultation", "A consultation I took part in, closed with its outcome"),
+                    ("new_study", "A new study in a topic I follow"),
+                    ("new_site", "A new case-study site about a topic I follow"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -456,3 +456,20 @@ def test_the_migration_gives_people_who_were_there_before_a_handle():
         closed.pk: f"deleted{closed.pk}",
     }
     assert User.objects.get(pk=namesake.pk).handle_key == handle_key("amelie_kabila2")
+
+
+def test_a_handle_taken_between_the_check_and_the_save_is_a_form_error(client, monkeypatch):
+    """Two people asking for one handle at once: the second is told, nothing half-saved."""
+    UserFactory(handle="amelie")
+    person = UserFactory(name="Unchanged", handle="zawadi")
+    client.force_login(person)
+    monkeypatch.setattr("accounts.forms.validate_handle", lambda handle, **kwargs: handle)
+
+    response = client.post(
+        reverse("accounts:profile_edit"), profile_data(name="Changed", handle="Amélie")
+    )
+
+    assert response.status_code == 200
+    assert "Someone has just taken this handle" in response.content.decode()
+    person.refresh_from_db()
+    assert (person.name, person.handle) == ("Unchanged", "zawadi")

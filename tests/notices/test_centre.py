@@ -3,6 +3,7 @@ the header's count, the list grouped by thread, opening a notice, marking all re
 choosing by kind which notices also come by email."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -20,7 +21,7 @@ from forums.tasks import notify_subscribers
 from notices.models import Kind, Notice
 from notices.services import stop_email_token
 from notices.views import COUNT_AT_MOST, unread_count
-from tests.factories import ForumFactory, PostFactory, ThreadFactory, UserFactory
+from tests.factories import ForumFactory, PostFactory, ThreadFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +421,19 @@ def test_a_post_hidden_by_readers_flags_is_told_to_its_author_at_once(committed,
     page = signed_in(author).get(reverse("notices:list")).content.decode()
     assert "flags hid your post" in page
     assert "until a moderator decides" in emails_to(author)[0].body
+
+
+def test_the_data_export_holds_ones_notices_choices_and_topics_not_others(committed, thread, miner):
+    with committed():
+        reply(thread, person(), reply_to=thread.posts.get())
+    miner.emails_off.create(kind=Kind.MENTION)
+    miner.topic_follows.create(topic=TopicFactory(slug="mercury"))
+    other = person()
+    Notice.objects.create(user=other, kind=Kind.REPLY, cause="x", target_type="post", target_id=1)
+
+    data = json.loads(signed_in(miner).get(reverse("accounts:export")).content)
+
+    assert data["accounts"]["profile"]["handle"] == miner.handle
+    assert [n["kind"] for n in data["notices"]["notifications"]] == [Kind.REPLY]
+    assert data["notices"]["not_by_email"] == [Kind.MENTION]
+    assert data["publications"]["topics_followed"] == ["mercury"]

@@ -34,6 +34,7 @@ def test_the_page_lists_what_i_follow_with_how(client):
     other = ThreadFactory(forum=forum, title="Someone else's follow")
     follow(reader, thread, Delivery.DAILY)
     follow(reader, forum)
+    follow(reader, ThreadFactory(forum=forum), Delivery.SITE)
     follow(UserFactory(), other)
     client.force_login(reader)
 
@@ -41,10 +42,12 @@ def test_the_page_lists_what_i_follow_with_how(client):
 
     assert page.status_code == 200
     assert "Where may we dig?" in page.text
+    # A followed thread opens where its reader stopped (forums.reading).
+    assert f'href="{reverse("forums:unread", args=[thread.pk])}"' in page.text
     assert "Someone else's follow" not in page.text
     assert checked(page, "thread", thread.pk) == "daily"
     assert checked(page, "forum", forum.pk) == "immediate"
-    assert page.text.count('value="unsubscribe"') == 2
+    assert page.text.count('value="unsubscribe"') == 3
 
 
 def test_what_i_may_no_longer_see_is_not_listed(client):

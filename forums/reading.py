@@ -51,24 +51,46 @@ def mark_read(user, thread_id: int, until: datetime.datetime) -> None:
 
 def read_mark_hole(request, argument):
     """The "read-mark" hole of a thread page: "<thread id>:<newest post shown>". Fills nothing;
-    writes the mark. A database that refuses the write leaves the page as it is."""
+    moves the mark if the page shows something newer. Read first: a page read again (the usual
+    return) then writes nothing, where a write would wait for the database's disk. A database
+    that refuses leaves the page as it is."""
     parsed = arguments(argument)
     if request.user.is_authenticated and parsed is not None:
+        thread_id, until = parsed
         try:
-            mark_read(request.user, *parsed)
+            mark = read_marks(request.user, [thread_id]).get(thread_id)
+            if mark is None or mark < until:
+                mark_read(request.user, thread_id, until)
         except DatabaseError:
             logger.warning("the read mark of %s could not be written", request.user.pk)
     return ""
+
+
+def read_marks(user, thread_ids) -> dict:
+    """{thread id: read until} of the reader's marks in these threads. Raw: on every forum page a
+    signed-in reader sees, the ORM's query cost 3 ms of Python, this a tenth of it."""
+    if not thread_ids:
+        return {}
+    connection = connections[router.db_for_read(ReadMark)]
+    places = ", ".join(["%s"] * len(thread_ids))
+    # Only placeholders are formatted in; the values go as parameters.
+    sql = f"SELECT thread_id, read_until FROM forums_readmark WHERE user_id = %s AND thread_id IN ({places})"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *thread_ids])
+        rows = cursor.fetchall()
+    return {thread_id: aware(until) for thread_id, until in rows}
+
+
+def aware(value) -> datetime.datetime:
+    """SQLite gives back naive UTC times, PostgreSQL aware ones."""
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
 
 
 def new_counts(user, threads: dict) -> dict:
     """{thread id: how many posts were approved after the reader's mark} for the threads given
     as {id: newest post's time} that the reader has opened and that have news: two queries at
     most, one if nothing is new."""
-    marks = {
-        mark.thread_id: mark.read_until
-        for mark in ReadMark.objects.filter(user=user, thread_id__in=list(threads))
-    }
+    marks = read_marks(user, list(threads))
     stale = {thread_id: until for thread_id, until in marks.items() if threads[thread_id] > until}
     if not stale:
         return {}

@@ -4,12 +4,13 @@ which kinds also come by email."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connections, router
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,16 +26,33 @@ from .presenters import GROUPED_KINDS, grouped, present
 COUNT_AT_MOST = 99
 
 
+# Raw, for the header of every signed-in page: the ORM's count of a sliced queryset cost 2.5 ms
+# of Python per page, this 0.2 ms (bench/telling.py). The partial index of unread notices
+# answers it.
+UNREAD_SQL = """
+    SELECT COUNT(*) FROM (
+        SELECT 1 FROM notices_notice WHERE user_id = %s AND read_at IS NULL LIMIT %s
+    ) AS unread
+"""
+
+
 def unread_count(request, argument):
     """The "notices" hole of every page's header (core.memberpages): this reader's unread count,
-    in one query on the index of unread notices."""
+    in one query; nothing when there is none."""
     if not request.user.is_authenticated:
         return ""
-    count = (
-        Notice.objects.filter(user=request.user).unread().order_by()[: COUNT_AT_MOST + 1].count()
+    with connections[router.db_for_read(Notice)].cursor() as cursor:
+        cursor.execute(UNREAD_SQL, [request.user.pk, COUNT_AT_MOST + 1])
+        (count,) = cursor.fetchone()
+    if not count:
+        return ""
+    shown = f"{COUNT_AT_MOST}+" if count > COUNT_AT_MOST else str(count)
+    return format_html(
+        '<span class="badge rounded-pill text-bg-warning ms-1">{}'
+        '<span class="visually-hidden"> {}</span></span>',
+        shown,
+        _("unread"),
     )
-    context = {"count": count, "more": count > COUNT_AT_MOST, "most": COUNT_AT_MOST}
-    return render_to_string("notices/count.html", context).strip()
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -42,6 +42,7 @@ HIT = "shared"
 HOLES = {}
 PREPARES = {}
 FACTS = {}
+FACT_TAGS = {}
 _SECRET = hashlib.sha256(f"holes {settings.SECRET_KEY}".encode()).hexdigest()[:20]
 # Private-use characters around a secret: no escaping changes them and no reader can type them.
 _MARKER = re.compile(f"\ue000{_SECRET}:([a-z-]+):([^\ue001]*)\ue001".encode())
@@ -96,13 +97,19 @@ def personal_to(request, user_ids):
     request._page_personal_to = frozenset(user_ids)
 
 
-def remembers(name):
+def remembers(name, *, tag=None):
     """Register compute(user) -> a fact about a reader that their shared pages need (what they
     follow, for the subscription forms' holes). Every fact is kept with their audience, in one
-    entry: one cache read per page for all of them."""
+    entry: one cache read per page for all of them.
+
+    A fact that changes more often than what the person tag stands for gives `tag(user_id)`,
+    a tag of its own that its app bumps (their unread notices): bumping it recomputes the
+    reader's facts, and leaves the pages tagged with their person tag alone."""
 
     def register(compute):
         FACTS[name] = compute
+        if tag is not None:
+            FACT_TAGS[name] = tag
         return compute
 
     return register
@@ -128,9 +135,8 @@ def all_facts(user) -> dict:
 def facts_kept(user_id, compute):
     """The entry of a reader's facts, compute() if it is not kept. Named with the secret key too:
     a fact may be derived from it (accounts keeps the session's hash)."""
-    return pagecache.kept(
-        f"person:{user_id}:{_SECRET}", tags=(person_tag(user_id),), compute=compute
-    )
+    tags = (person_tag(user_id), *(tag(user_id) for tag in FACT_TAGS.values()))
+    return pagecache.kept(f"person:{user_id}:{_SECRET}", tags=tags, compute=compute)
 
 
 def audience_of(user):

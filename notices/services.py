@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import pagecache
 from core.emails import absolute_url
 
 from .models import EMAILED_KINDS, EmailOff, Kind, Notice
@@ -15,9 +16,21 @@ from .models import EMAILED_KINDS, EmailOff, Kind, Notice
 STOP_EMAIL_SALT = "notices.stop-email"
 
 
+def unread_tag(user_id: int) -> str:
+    """The tag of a person's unread count, kept with their other facts (core.memberpages): every
+    write below that changes it bumps it."""
+    return f"notices:{user_id}"
+
+
+def changed_for(user_ids) -> None:
+    pagecache.bump(*(unread_tag(user_id) for user_id in set(user_ids)))
+
+
 def tell(notices: Iterable[Notice]) -> None:
     """Write these notices, leaving out any whose person was told of that cause already."""
-    Notice.objects.bulk_create(list(notices), ignore_conflicts=True, batch_size=500)
+    notices = list(notices)
+    Notice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=500)
+    changed_for(notice.user_id for notice in notices)
 
 
 def tell_once(notices: Iterable[Notice]) -> list[Notice]:
@@ -51,7 +64,9 @@ def forget(target_type: str, target_ids: Iterable[int], *, kinds=None) -> int:
     notices = Notice.objects.about(target_type, target_ids)
     if kinds is not None:
         notices = notices.filter(kind__in=kinds)
+    told = set(notices.values_list("user_id", flat=True))
     deleted, _by_model = notices.delete()
+    changed_for(told)
     return deleted
 
 
@@ -59,16 +74,21 @@ def forget_person(*, user) -> None:
     """A deleted account keeps no notices, nor any choice about them."""
     Notice.objects.filter(user=user).delete()
     EmailOff.objects.filter(user=user).delete()
+    changed_for([user.pk])
 
 
 def mark_read(*, user, notices) -> int:
     """Mark read these notices of this person (others' are left alone)."""
     ids = [notice.pk for notice in notices]
-    return Notice.objects.filter(user=user, pk__in=ids).unread().update(read_at=timezone.now())
+    marked = Notice.objects.filter(user=user, pk__in=ids).unread().update(read_at=timezone.now())
+    changed_for([user.pk])
+    return marked
 
 
 def mark_all_read(*, user) -> int:
-    return Notice.objects.filter(user=user).unread().update(read_at=timezone.now())
+    marked = Notice.objects.filter(user=user).unread().update(read_at=timezone.now())
+    changed_for([user.pk])
+    return marked
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ which kinds also come by email."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connections, router
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView
 
+from core import memberpages
+
 from . import services
 from .models import EMAILED_KINDS, EmailOff, Kind, Notice
 from .presenters import GROUPED_KINDS, grouped, present
@@ -26,24 +27,17 @@ from .presenters import GROUPED_KINDS, grouped, present
 COUNT_AT_MOST = 99
 
 
-# Raw, for the header of every signed-in page: the ORM's count of a sliced queryset cost 2.5 ms
-# of Python per page, this 0.2 ms (bench/telling.py). The partial index of unread notices
-# answers it.
-UNREAD_SQL = """
-    SELECT COUNT(*) FROM (
-        SELECT 1 FROM notices_notice WHERE user_id = %s AND read_at IS NULL LIMIT %s
-    ) AS unread
-"""
+@memberpages.remembers("unread", tag=services.unread_tag)
+def unread(user) -> int:
+    return Notice.objects.unread_count_of(user.pk, at_most=COUNT_AT_MOST + 1)
 
 
 def unread_count(request, argument):
-    """The "notices" hole of every page's header (core.memberpages): this reader's unread count,
-    in one query; nothing when there is none."""
+    """The "notices" hole of every page's header (core.memberpages): this reader's unread count
+    (services.unread, a fact kept with the reader's others); nothing when there is none."""
     if not request.user.is_authenticated:
         return ""
-    with connections[router.db_for_read(Notice)].cursor() as cursor:
-        cursor.execute(UNREAD_SQL, [request.user.pk, COUNT_AT_MOST + 1])
-        (count,) = cursor.fetchone()
+    count = memberpages.fact_of(request.user, "unread")
     if not count:
         return ""
     shown = f"{COUNT_AT_MOST}+" if count > COUNT_AT_MOST else str(count)

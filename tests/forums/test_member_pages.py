@@ -241,9 +241,9 @@ def test_a_shared_page_costs_the_same_few_queries_however_long_the_thread(thread
     PostFactory.create_batch(15, thread=thread)
     many = queries_of_a_shared_page()
 
-    # The session and the user; then the reader's own parts: the header's unread count and
-    # their read mark in this thread. Nothing of the page.
-    assert few == many <= 4
+    # The session and the user: nothing of the page, nor of the reader's own parts (the
+    # header's unread count is kept with their facts, their read mark in the cache).
+    assert few == many <= 2
 
 
 def test_readers_given_one_audience_have_the_same_rights_everywhere(moderator):

@@ -437,3 +437,25 @@ def test_the_data_export_holds_ones_notices_choices_and_topics_not_others(commit
     assert [n["kind"] for n in data["notices"]["notifications"]] == [Kind.REPLY]
     assert data["notices"]["not_by_email"] == [Kind.MENTION]
     assert data["publications"]["topics_followed"] == ["mercury"]
+
+
+def test_the_kept_count_follows_new_and_read_notices(committed, thread, miner):
+    """The count is kept with the reader's facts: every notice written or read renews it."""
+    opening = thread.posts.get()
+    client = signed_in(miner)
+    assert header_count(client) == "0"  # kept from here
+    with committed():
+        reply(thread, person(), reply_to=opening)
+    assert header_count(client) == "1"
+    notice = Notice.objects.get(user=miner)
+    client.get(reverse("notices:open", args=[notice.pk]))
+    assert header_count(client) == "0"
+    with committed():
+        reply(thread, person(), reply_to=opening)
+    moderation.post_decide(
+        moderator=person(groups=["Moderators"], is_staff=True),
+        post=Notice.objects.filter(user=miner).latest("pk").target_id and thread.posts.latest("pk"),
+        decision=Action.HIDE,
+        reason="Off-topic.",
+    )
+    assert header_count(client) == "0"  # a hidden post's notice is gone, and uncounted

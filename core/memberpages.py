@@ -16,6 +16,10 @@ suspended reader, a reader with a post or thread waiting (they see it, others do
 pages are made for them on every request, as before. So are the pages of a reader named by
 `personal_to()`: a thread page's authors, who see "Edit" on their own posts.
 
+A hole that appears many times on a page ("N new" beside each thread of a forum) is *prepared*:
+its fill is told every argument of the page at once, to read what they need in one query, and
+it is filled once the page is made even when the page is the reader's alone.
+
 Never another's: what is kept was made for an audience, never a person; a hole is filled anew
 for each reader; a page that showed flash messages or used a CSP nonce is not kept; a reader
 with messages waiting is not served a kept page. Visitors' pages live under other keys

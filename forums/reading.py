@@ -3,6 +3,7 @@ the way back to the first post they have not read. One mark per reader and threa
 forward by the thread pages they are shown (a hole of the page, core.memberpages: a kept page
 is the same for everyone, its hole writes this reader's mark)."""
 
+import contextlib
 import datetime
 import logging
 
@@ -63,7 +64,7 @@ def read_mark_hole(request, argument):
         return ""
     thread_id, until = parsed
     key = f"read-mark:{request.user.pk}:{thread_id}"
-    if (cache.get(key) or 0) >= until.timestamp():
+    if (kept_mark(key) or 0) >= until.timestamp():
         return ""
     try:
         mark = read_marks(request.user, [thread_id]).get(thread_id)
@@ -72,8 +73,16 @@ def read_mark_hole(request, argument):
     except DatabaseError:
         logger.warning("the read mark of %s could not be written", request.user.pk)
         return ""
-    cache.set(key, max(until, mark or until).timestamp(), MARK_KEPT_SECONDS)
+    with contextlib.suppress(Exception):  # a cache away is the database's to answer
+        cache.set(key, max(until, mark or until).timestamp(), MARK_KEPT_SECONDS)
     return ""
+
+
+def kept_mark(key):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache away: the database answers
+        return None
 
 
 def read_marks(user, thread_ids) -> dict:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.models import ModerationLogEntry
 from core.emails import absolute_url, queue_email, queue_emails
 from notices.models import Kind, Notice
-from notices.services import emailed, tell, tell_once
+from notices.services import emailed, tell_once
 from outbox.jobs import job
 
 from . import mentions, notifications, permissions
@@ -110,7 +110,12 @@ def tell_decision(*, log_id, flagger_ids):
     if post is None:
         return 0
     told = notifications.decision_told(post, entry=entry, flagger_ids=flagger_ids)
-    tell(notice for _reader, notice, _name, _context in told)
+    new = {notice.user_id for notice in tell_once(notice for _r, notice, _n, _c in told)}
+    told = [
+        (reader, notice, name, context)
+        for reader, notice, name, context in told
+        if reader.pk in new
+    ]
     wanted = {
         kind: emailed([n.user_id for _r, n, _t, _c in told if n.kind == kind], kind)
         for kind in (Kind.DECISION, Kind.FLAG_OUTCOME)
@@ -137,7 +142,7 @@ def tell_consultation_closed(*, thread_id):
         for reader in notifications.load_readers(authors.distinct())
         if permissions.can_view_thread(reader, thread)
     ]
-    tell(
+    new = tell_once(
         Notice(
             user=reader,
             kind=Kind.CONSULTATION,
@@ -150,7 +155,7 @@ def tell_consultation_closed(*, thread_id):
         )
         for reader in readers
     )
-    wanted = emailed([reader.pk for reader in readers], Kind.CONSULTATION)
+    wanted = emailed([notice.user_id for notice in new], Kind.CONSULTATION)
     context = {"thread": thread, "link": absolute_url(thread.get_absolute_url())}
     emails = [
         notifications.personal_email(

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import account_delete
-from audit.models import Action
+from audit.models import Action, ModerationLogEntry
 from forums import moderation, services
 from forums.models import Delivery, PostStatus, Visibility
-from forums.tasks import notify_subscribers
+from forums.tasks import notify_subscribers, tell_decision
 from notices.models import Kind, Notice
 from notices.services import stop_email_token
 from notices.views import COUNT_AT_MOST, unread_count
@@ -459,3 +459,18 @@ def test_the_kept_count_follows_new_and_read_notices(committed, thread, miner):
         reason="Off-topic.",
     )
     assert header_count(client) == "0"  # a hidden post's notice is gone, and uncounted
+
+
+def test_a_decision_job_run_twice_tells_and_mails_once(committed, thread):
+    moderator = person(groups=["Moderators"], is_staff=True)
+    newcomer = person()
+    post = PostFactory(thread=thread, author=newcomer, status=PostStatus.PENDING)
+    with committed():
+        moderation.post_decide(moderator=moderator, post=post, decision=Action.APPROVE)
+    entry = ModerationLogEntry.objects.filter(action=Action.APPROVE).latest("pk")
+
+    with committed():
+        tell_decision(log_id=entry.pk, flagger_ids=[])
+
+    assert Notice.objects.filter(user=newcomer).count() == 1
+    assert len(emails_to(newcomer)) == 1

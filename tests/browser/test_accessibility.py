@@ -13,6 +13,8 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import expect
 
 from accounts.models import User
+from notices.models import Kind, Notice
+from publications.models import Topic
 
 from .axe import FAILING, axe_violations, summary
 from .conftest import DESKTOP, PHONE
@@ -23,7 +25,24 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def portal():
-    return build_portal()
+    portal = build_portal()
+    # Something to be told of: a reply to the member's post, a moderator's decision on it.
+    own = portal.thread.posts.last()
+    own.author = portal.member
+    own.save()
+    answer = portal.thread.posts.exclude(pk=own.pk).last()
+    for kind, verb, target in ((Kind.REPLY, "", answer), (Kind.DECISION, "approve", own)):
+        Notice.objects.create(
+            user=portal.member,
+            kind=kind,
+            verb=verb,
+            cause=f"a11y:{kind}",
+            target_type="post",
+            target_id=target.pk,
+            topic=f"thread:{portal.thread.pk}",
+            actor=answer.author,
+        )
+    return portal
 
 
 def search_exists():
@@ -59,6 +78,10 @@ def pages(portal):
         ("start a thread", f"/forums/{portal.forum.slug}/new/", True),
         ("reply", f"/forums/{portal.forum.slug}/{thread.pk}/reply/", True),
         ("my account", "/accounts/profile/", True),
+        ("notifications", "/notifications/", True),
+        ("notifications by email", "/notifications/email/", True),
+        ("what I follow", "/forums/subscriptions/", True),
+        ("library, a topic", f"/publications/?topic={Topic.objects.first().slug}", True),
     ]
     return visited
 

@@ -23,7 +23,9 @@ def unread_tag(user_id: int) -> str:
 
 
 def changed_for(user_ids) -> None:
-    pagecache.bump(*(unread_tag(user_id) for user_id in set(user_ids)))
+    tags = {unread_tag(user_id) for user_id in user_ids}
+    if tags:
+        pagecache.bump(*tags)
 
 
 def tell(notices: Iterable[Notice]) -> None:

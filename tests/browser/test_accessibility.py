@@ -26,21 +26,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def portal():
     portal = build_portal()
-    # Something to be told of: a reply to the member's post, a moderator's decision on it.
-    own = portal.thread.posts.last()
-    own.author = portal.member
-    own.save()
-    answer = portal.thread.posts.exclude(pk=own.pk).last()
-    for kind, verb, target in ((Kind.REPLY, "", answer), (Kind.DECISION, "approve", own)):
+    # Something to be told of: a mention of the member, the outcome of a post they flagged.
+    thread = portal.thread
+    post = thread.posts.last()
+    for kind, verb, target_type, target in (
+        (Kind.MENTION, "", "post", post),
+        (Kind.FLAG_OUTCOME, "hide", "thread", thread),
+    ):
         Notice.objects.create(
             user=portal.member,
             kind=kind,
             verb=verb,
             cause=f"a11y:{kind}",
-            target_type="post",
+            target_type=target_type,
             target_id=target.pk,
-            topic=f"thread:{portal.thread.pk}",
-            actor=answer.author,
+            topic=f"thread:{thread.pk}",
+            actor=post.author,
         )
     return portal
 

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -215,7 +215,10 @@ class TopicFollowView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        topic = get_object_or_404(Topic, pk=request.POST.get("topic", "") or 0)
+        topic_id = request.POST.get("topic", "")
+        if not topic_id.isdigit():
+            raise Http404
+        topic = get_object_or_404(Topic, pk=topic_id)
         if request.POST.get("action") == "unfollow":
             if services.topic_unfollow(user=request.user, topic=topic):
                 messages.success(

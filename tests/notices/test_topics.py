@@ -137,3 +137,13 @@ def test_what_i_follow_lists_topics_and_a_deleted_account_follows_none(mercury):
 
     account_delete(user=reader)
     assert not TopicFollow.objects.exists()
+
+
+@pytest.mark.parametrize("topic", ["", "abc", "99999999999999999999", "-1"])
+def test_a_follow_form_naming_no_topic_is_a_404_and_changes_nothing(topic):
+    response = signed_in(UserFactory()).post(
+        reverse("publications:follow_topic"), {"topic": topic, "action": "follow"}
+    )
+
+    assert response.status_code == 404
+    assert not TopicFollow.objects.exists()

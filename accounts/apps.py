@@ -1,12 +1,26 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core import memberpages
 from core.pagecache import CONTENT, unshown, watch
 from notices.presenters import presents
+from thesaurus.vocabulary import Named, provides
 
 from .roles import MODERATORS, grant_role_permissions
+
+
+def named_groups() -> list[Named]:
+    """The stakeholder groups under their English and French names: a bridge for searches."""
+    from .models import StakeholderGroup
+
+    names = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            for group in StakeholderGroup:
+                names.setdefault(group.value, []).append((language, str(group.label)))
+    return [Named("group", value, tuple(labels)) for value, labels in names.items()]
 
 
 class AccountsConfig(AppConfig):
@@ -38,6 +52,7 @@ class AccountsConfig(AppConfig):
         watch(EmailAddress, lambda address, **kw: (memberpages.person_tag(address.user_id),))
         memberpages.audience.answer(page_audience)
         presents("verification")(present_verifications)
+        provides("group")(named_groups)
         post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
 
     def personal_data(self, user):

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     # to the library's studies, forums to the sites.
     "outbox",
     "core",
+    "thesaurus",
     "audit",
     "notices",
     "accounts",
@@ -72,7 +73,9 @@ MIDDLEWARE = [
     "core.compression.PageCompressionMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware: the address says the language (/en/…, /fr/…); an old address
+    # without one redirects permanently to the reader's language (core/addresses.py).
+    "core.addresses.LanguageAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

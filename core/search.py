@@ -17,6 +17,8 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .query import Query, folded, stopwords, words_of
+
 START, STOP = "\x02", "\x03"
 MAX_TERMS = 10
 QUERY_MAX_LENGTH = 200
@@ -28,16 +30,18 @@ def uses_postgres(queryset) -> bool:
 
 def terms(query: str) -> list[str]:
     """The words of a query typed by a person (at most MAX_TERMS): `"&<` alone has none."""
-    return re.findall(r"\w[\w'-]*", query)[:MAX_TERMS]
+    return list(words_of(query))[:MAX_TERMS]
 
 
-def websearch(query: str, configs: tuple[str, ...]) -> SearchQuery:
-    """The query in PostgreSQL's websearch syntax, matching in any of these configurations."""
-    tried = [SearchQuery(query, search_type="websearch", config=config) for config in configs]
-    combined = tried[0]
-    for other in tried[1:]:
-        combined |= other
-    return combined
+# Text-search configurations of our own (thesaurus migration 0002): PostgreSQL's English and
+# French stemmers and its unstemmed one, each after `unaccent`, so that "miniere" finds
+# "minière" as SQLite's tokenizer (remove_diacritics) does.
+CONFIGS = {"en": "asm_english", "fr": "asm_french"}
+UNSTEMMED = "asm_simple"
+
+
+def config_of(language: str) -> str:
+    return CONFIGS.get(language, UNSTEMMED)
 
 
 class ParsedQuery(SearchQuery):
@@ -51,17 +55,107 @@ class ParsedQuery(SearchQuery):
         return super().as_sql(compiler, connection, template="%(expressions)s::tsquery")
 
 
-def parsed(query: str, configs: tuple[str, ...], using: str = "default") -> ParsedQuery | None:
-    """The query in PostgreSQL's websearch syntax as each configuration reads it, each distinct
-    reading once (OR): a word that reads the same in English and unstemmed is tested once, not
-    twice, in every document a search tests. None when no configuration finds a word in it."""
-    readings = ", ".join("websearch_to_tsquery(%s::regconfig, %s)::text" for _ in configs)
+def parsed(query: Query, configs: tuple[str, ...], using: str = "default") -> ParsedQuery | None:
+    """The query as each configuration reads it, each distinct reading once (OR): every unit
+    by any of its readings (the words as typed and the thesaurus's alternatives), groups OR'd.
+    A unit that a configuration reads as nothing (stop words: "the" in English) asks nothing
+    there. None when no configuration finds a word to look for."""
+    wanted = list(
+        dict.fromkeys(
+            (config, words, phrase)
+            for config in configs
+            for unit in query.units
+            for words, phrase in unit.readings()
+        )
+    )
+    if not wanted:
+        return None
+    function = {True: "phraseto_tsquery", False: "plainto_tsquery"}
+    columns = ", ".join(f"{function[phrase]}(%s::regconfig, %s)::text" for _, _, phrase in wanted)
+    params = [p for config, words, _ in wanted for p in (config, " ".join(words))]
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT {readings}", [p for config in configs for p in (config, query)])
-        found = [reading for reading in cursor.fetchone() if reading]
+        cursor.execute(f"SELECT {columns}", params)
+        read = dict(zip(wanted, cursor.fetchone(), strict=True))
+
+    def reading(config):
+        groups = []
+        for group in query.groups:
+            parts, positive = [], False
+            for unit in group:
+                alternatives = list(
+                    dict.fromkeys(
+                        text
+                        for words, phrase in unit.readings()
+                        if (text := read[config, words, phrase])
+                    )
+                )
+                if alternatives:
+                    either = " | ".join(f"( {text} )" for text in alternatives)
+                    parts.append(f"!( {either} )" if unit.negated else f"( {either} )")
+                    positive |= not unit.negated
+            if positive:
+                groups.append(" & ".join(parts))
+        return " | ".join(f"( {group} )" for group in groups)
+
+    found = [text for config in configs if (text := reading(config))]
     if not found:
         return None
-    return ParsedQuery(" | ".join(f"( {reading} )" for reading in dict.fromkeys(found)))
+    return ParsedQuery(" | ".join(f"( {text} )" for text in dict.fromkeys(found)))
+
+
+def ignored_in(words) -> set[str]:
+    """The languages in which all these words are stop words, which PostgreSQL does not index."""
+    return {
+        language
+        for language in CONFIGS
+        if all(folded(word) in stopwords(language) for word in words)
+    }
+
+
+def fts_match(query: Query, columns: tuple[str, ...]) -> str | None:
+    """The query in SQLite FTS5's syntax, over these columns of a table that also has a `lang`
+    column (each text's language), reading it as PostgreSQL does (`parsed`) but for stemming.
+
+    SQLite keeps stop words where PostgreSQL leaves them out of a text in that language: a
+    reading made only of stop words of a language finds nothing in texts of that language ("or"
+    is gold in French, nothing in English), and a unit whose every reading is so asks nothing of
+    them. Unquoted words ask for the words that are no language's stop words. None when there
+    is nothing to find."""
+    scope = "{" + " ".join(columns) + "}"
+
+    def match(words, phrase):
+        if not phrase:
+            words = [word for word in words if not ignored_in([word])] or words
+        found = (
+            f'{scope} : "{" ".join(words)}"'
+            if phrase
+            else " AND ".join(f'{scope} : "{word}"' for word in words)
+        )
+        for language in sorted(ignored_in(words)):
+            found = f"({found}) NOT lang : {language}"
+        return f"({found})"
+
+    def unit_match(unit):
+        readings = list(dict.fromkeys(unit.readings()))
+        asks_nothing_of = set(CONFIGS).intersection(*(ignored_in(words) for words, _ in readings))
+        if asks_nothing_of == set(CONFIGS):
+            return None
+        either = [match(words, phrase) for words, phrase in readings]
+        either += [f"lang : {language}" for language in sorted(asks_nothing_of)]
+        return f"({' OR '.join(either)})"
+
+    groups = []
+    for group in query.groups:
+        positive, negative = [], []
+        for unit in group:
+            if found := unit_match(unit):
+                (negative if unit.negated else positive).append(found)
+        if positive:
+            found = " AND ".join(positive)
+            for excluded in negative:
+                found = f"({found}) NOT {excluded}"
+            groups.append(f"({found})")
+    return " OR ".join(groups) or None
 
 
 FRAGMENTS, FRAGMENT_DELIMITER = 2, " … "

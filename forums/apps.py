@@ -25,6 +25,7 @@ class ForumsConfig(AppConfig):
     def ready(self):
         from core import memberpages, pagecache
         from core.errors import refused
+        from thesaurus.vocabulary import provides
 
         from . import (
             presenters,  # noqa: F401 - registers how the dialogue's notices show
@@ -34,6 +35,7 @@ class ForumsConfig(AppConfig):
         from .models import Flag, Post, PostRevision, ReadMark, Subscription, Suspension, Thread
         from .moderation import suspended_attempt_refused
         from .permissions import is_suspended, page_audience
+        from .search import named_forums
         from .views.dialogue import site_dialogue
         from .views.subscriptions import subscription_form
 
@@ -56,6 +58,7 @@ class ForumsConfig(AppConfig):
         pagecache.unshown(ReadMark)
 
         site_page_parts.answer(site_dialogue)
+        provides("forum")(named_forums)
         memberpages.audience.answer(page_audience)
         barred.answer(is_suspended)
         forgotten.answer(services.forget_reader)

@@ -20,6 +20,7 @@ from outbox.services import record
 
 from . import permissions, tasks
 from .models import Flag, FlagReason, Forum, Post, PostQuerySet, PostStatus, Suspension, Thread
+from .search import index_thread
 from .services import forum_refresh, post_status_changed, refresh_counts
 
 logger = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ def consultation_close(*, facilitator: User, thread: Thread, outcome: str) -> Th
     thread.closed_by = facilitator
     # Only what closing changes: counts kept on the thread are the recount's to write.
     thread.save(update_fields=["outcome", "outcome_html", "closed_at", "closed_by"])
+    index_thread(thread)  # the outcome is found with the consultation's opening post
     log(
         actor=facilitator,
         action=Action.CLOSE,

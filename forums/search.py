@@ -13,27 +13,31 @@ allows, are ever searched: a restricted forum does not exist for those outside i
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, OuterRef, Subquery, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.text import Truncator
 
 from core.search import (
+    CONFIGS,
+    FRAGMENT_DELIMITER,
     START,
     STOP,
+    UNSTEMMED,
     Found,
     InOrder,
+    fts_match,
     headline,
     mark,
     parsed,
     plain_passage,
-    terms,
     uses_postgres,
     without_markers,
 )
+from thesaurus.vocabulary import Named, expanded
 
 from . import permissions
-from .models import Post, PostLanguage, Thread
+from .models import Forum, Post, Thread, Visibility
 
-CONFIGS = {PostLanguage.ENGLISH: "english", PostLanguage.FRENCH: "french"}
 SNIPPET_WORDS = 40
 LARGE_FIELDS = (
     "search_vector",
@@ -43,27 +47,70 @@ LARGE_FIELDS = (
     "thread__outcome",
     "thread__outcome_html",
 )
+FTS_COLUMNS = ("title", "body")
 
 
 def search_config():
     """The text-search configuration of each post's own language; unstemmed when unknown."""
     whens = [When(language=language, then=Value(name)) for language, name in CONFIGS.items()]
-    return Case(*whens, default=Value("simple"))
+    return Case(*whens, default=Value(UNSTEMMED))
 
 
 def index_post(post_id: int) -> None:
     index_posts([post_id])
 
 
+def index_thread(thread: Thread) -> None:
+    """After a thread's title or outcome changed: its posts' vectors hold them."""
+    index_posts(thread.posts.values_list("pk", flat=True))
+
+
+# SQLite: each post's row in the FTS5 table (migration 0008), its thread's title with it, and
+# on a consultation's opening post the outcome, as PostgreSQL's vectors hold them. Snippets are
+# made from the text stored there: without the highlight markers, which a person could type.
+FTS_DELETE = "DELETE FROM forums_post_fts WHERE rowid IN ({ids})"
+FTS_SQL = """
+INSERT INTO forums_post_fts (rowid, title, body, lang)
+SELECT p.id, t.title || CASE WHEN p.id = (
+        SELECT f.id FROM forums_post f WHERE f.thread_id = p.thread_id
+        ORDER BY f.created_at, f.id LIMIT 1
+    ) THEN ' ' || t.outcome ELSE '' END,
+    replace(replace(p.body, char(2), ''), char(3), ''), p.language
+FROM forums_post p JOIN forums_thread t ON t.id = p.thread_id
+WHERE p.id IN ({ids})
+"""
+
+
 def index_posts(ids) -> None:
-    """Rebuild the search vectors of these posts in one UPDATE (PostgreSQL only)."""
-    posts = Post.objects.filter(pk__in=list(ids))
+    """Rebuild the search entries of these posts: on PostgreSQL their vectors, in one UPDATE
+    (the thread's title weighs A, as does a consultation's outcome on its opening post); on
+    SQLite their rows of the FTS5 table."""
+    ids = list(ids)
+    posts = Post.objects.filter(pk__in=ids)
     if not uses_postgres(posts):
+        with connections[posts.db].cursor() as cursor:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("%s" for _ in chunk)
+                cursor.execute(FTS_DELETE.format(ids=marks), chunk)
+                cursor.execute(FTS_SQL.format(ids=marks), chunk)
         return
-    title = Subquery(Thread.objects.filter(pk=OuterRef("thread_id")).values("title")[:1])
+    thread = Thread.objects.filter(pk=OuterRef("thread_id"))
+    first = Subquery(
+        Post.objects.filter(thread=OuterRef("thread_id"))
+        .order_by("created_at", "pk")
+        .values("pk")[:1]
+    )
+    outcome = Case(
+        When(pk=first, then=Subquery(thread.values("outcome")[:1])),
+        default=Value(""),
+        output_field=TextField(),
+    )
     config = search_config()
     posts.update(
-        search_vector=SearchVector(title, weight="A", config=config)
+        search_vector=SearchVector(
+            Subquery(thread.values("title")[:1]), outcome, weight="A", config=config
+        )
         + SearchVector("body", weight="B", config=config)
     )
 
@@ -73,7 +120,7 @@ def index_posts(ids) -> None:
 RANKED_AT_MOST = 500
 
 
-QUERY_CONFIGS = ("english", "french", "simple")  # every query is tried in each
+QUERY_CONFIGS = (*CONFIGS.values(), UNSTEMMED)  # every query is tried in each
 
 
 def searchable(user):
@@ -101,47 +148,75 @@ def as_results(posts):
     return posts.select_related("thread__forum", "author").defer(*LARGE_FIELDS)
 
 
-def matching(user, query: str, *, offset: int = 0, limit: int | None = None):
-    """The posts this user may see that match a query typed by a person, best first.
-
-    On PostgreSQL: the newest RANKED_AT_MOST matches, ranked (ranking reads every match's
-    vector, so a word in most posts would rank them all; the newest are also what a reader of a
-    dialogue looks for), as an InOrder holding the `limit` posts from `offset` (all without a
-    limit), each with `headline`, ts_headline of its text. Elsewhere a queryset, newest first.
-    """
+def matching(user, query: str, *, offset: int = 0, limit: int | None = None) -> InOrder:
+    """The posts this user may see that match a query typed by a person (expanded with the
+    thesaurus), best first: the newest RANKED_AT_MOST matches, ranked (ranking reads every
+    match's vector, so a word in most posts would rank them all; the newest are also what a
+    reader of a dialogue looks for), holding the `limit` posts from `offset` (all without a
+    limit), each with `headline`, the passage of its text around the words found."""
     visible = searchable(user)
-    if uses_postgres(visible):
-        tsquery = parsed(query, QUERY_CONFIGS, visible.db)
-        nothing = InOrder(Post.objects.none(), Found([], 0, offset))
-        if tsquery is None:  # no word in it, in any configuration
-            return nothing
-        newest = (
-            visible.filter(search_vector=tsquery)
-            .order_by("-pk")
-            .values("id", "created_at", "search_vector")[:RANKED_AT_MOST]
+    nothing = InOrder(Post.objects.none(), Found([], 0, offset))
+    query = expanded(query)
+    if not uses_postgres(visible):
+        return fts_matching(visible, query, offset=offset, limit=limit) or nothing
+    tsquery = parsed(query, QUERY_CONFIGS, visible.db)
+    if tsquery is None:  # no word in it, in any configuration
+        return nothing
+    newest = (
+        visible.filter(search_vector=tsquery)
+        .order_by("-pk")
+        .values("id", "created_at", "search_vector")[:RANKED_AT_MOST]
+    )
+    try:
+        newest_sql, newest_params = newest.query.sql_with_params()
+    except EmptyResultSet:  # no forum this reader may see
+        return nothing
+    with connections[visible.db].cursor() as cursor:
+        cursor.execute(
+            RANKED_SQL.format(newest=newest_sql),
+            (*newest_params, tsquery.text, limit, offset),
         )
-        try:
-            newest_sql, newest_params = newest.query.sql_with_params()
-        except EmptyResultSet:  # no forum this reader may see
-            return nothing
+        count, ids = cursor.fetchone()
+    snippet = headline(
+        without_markers("body"), tsquery, config=search_config(), max_words=35, min_words=15
+    )
+    shown = as_results(Post.objects).annotate(headline=snippet)
+    return InOrder(shown, Found(ids, count, offset))
+
+
+FTS_MATCHED = "SELECT rowid FROM forums_post_fts WHERE forums_post_fts MATCH %s"
+FTS_RANKS = """
+SELECT rowid, bm25(forums_post_fts, 10.0, 4.0, 0.0) FROM forums_post_fts
+WHERE forums_post_fts MATCH %s AND rowid IN ({ids})
+"""
+FTS_SNIPPET = (
+    "(SELECT snippet(forums_post_fts, 1, %s, %s, %s, 30) FROM forums_post_fts "
+    "WHERE forums_post_fts MATCH %s AND rowid = forums_post.id)"
+)
+
+
+def fts_matching(visible, query, *, offset: int, limit: int | None) -> InOrder | None:
+    """`matching` on SQLite, through FTS5: the same newest matches, ranked by bm25."""
+    match = fts_match(query, FTS_COLUMNS)
+    if match is None:
+        return None
+    newest = dict(
+        visible.filter(pk__in=RawSQL(FTS_MATCHED, [match]))  # noqa: S611 (a parameter)
+        .order_by("-pk")
+        .values_list("pk", "created_at")[:RANKED_AT_MOST]
+    )
+    ranks = {}
+    if newest:
         with connections[visible.db].cursor() as cursor:
-            cursor.execute(
-                RANKED_SQL.format(newest=newest_sql),
-                (*newest_params, tsquery.text, limit, offset),
-            )
-            count, ids = cursor.fetchone()
-        snippet = headline(
-            without_markers("body"), tsquery, config=search_config(), max_words=35, min_words=15
-        )
-        shown = as_results(Post.objects).annotate(headline=snippet)
-        return InOrder(shown, Found(ids, count, offset))
-    words = terms(query)
-    if not words:
-        return visible.none()
-    posts = as_results(visible)
-    for word in words:
-        posts = posts.filter(Q(body__icontains=word) | Q(thread__title__icontains=word))
-    return posts.order_by("-created_at", "-pk")
+            marks = ", ".join("%s" for _ in newest)
+            cursor.execute(FTS_RANKS.format(ids=marks), [match, *newest])
+            ranks = dict(cursor.fetchall())
+    # bm25 is lower for better matches, where PostgreSQL's ts_rank is higher.
+    ordered = sorted(newest, key=lambda pk: (ranks.get(pk, 0), -newest[pk].timestamp(), -pk))
+    page = ordered[offset : None if limit is None else offset + limit]
+    snippet = RawSQL(FTS_SNIPPET, [START, STOP, FRAGMENT_DELIMITER, match])  # noqa: S611
+    shown = as_results(Post.objects).annotate(headline=snippet)
+    return InOrder(shown, Found(page, len(ordered), offset))
 
 
 def count(posts) -> int:
@@ -152,7 +227,7 @@ def count(posts) -> int:
 def with_snippets(posts, query: str) -> list:
     """The posts of a page, each with `snippet`: its words around those searched for, marked."""
     posts = list(posts)
-    words = terms(query)
+    words = expanded(query).words()
     for post in posts:
         passage = getattr(post, "headline", None)
         if passage is not None:
@@ -161,3 +236,22 @@ def with_snippets(posts, query: str) -> list:
             body = post.body.replace(START, "").replace(STOP, "")
             post.snippet = plain_passage(body, words) or mark(Truncator(body).words(SNIPPET_WORDS))
     return posts
+
+
+def named_forums() -> list[Named]:
+    """The forums, by their names in both languages and their descriptions (the thesaurus's
+    bridges only from public ones)."""
+    return [
+        Named(
+            "forum",
+            forum.slug,
+            (("en", forum.name), ("fr", forum.name_fr or forum.name)),
+            text=f"{forum.description}\n{forum.description_fr}",
+            public=forum.visibility == Visibility.PUBLIC,
+            id=forum.pk,
+            address=("forums:forum", {"slug": forum.slug}, {}),
+        )
+        for forum in Forum.objects.only(
+            "slug", "name", "name_fr", "description", "description_fr", "visibility"
+        )
+    ]

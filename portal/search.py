@@ -1,11 +1,13 @@
-"""Searching the whole portal: studies, case-study sites and the dialogue on one page.
+"""Searching the whole portal: what the portal names (topics, minerals, forums), studies,
+case-study sites and the dialogue on one page, for a query expanded with the thesaurus.
 
 Each kind is found by its own search, with what the reader may see: the library's
 (publications/search.py: full text on PostgreSQL, the PDFs' text included; plain matching on
 SQLite) over the studies visible to the reader, the dialogue's (forums/search.py: approved posts
 of the forums the reader sees) and a plain one over the sites' texts in the reader's language
-(SiteQuerySet.matching). A section holds its count and its first few results; its full search
-is a link away. The queries are the same in number however many things match.
+(SiteQuerySet.matching, and sites' names in every language). A section holds its count and
+its first few results; its full search is a link away. The queries are the same in number
+however many things match.
 """
 
 from dataclasses import dataclass, field
@@ -18,20 +20,24 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
-from core.search import InOrder, mark, plain_passage, terms, uses_postgres
+from core.query import Query
+from core.search import InOrder, mark, plain_passage, uses_postgres
 from forums import search as dialogue_search
 from forums.models import Post
+from forums.permissions import visible_forum_ids
 from publications import permissions as library_permissions
 from publications import search as library_search
 from publications.models import Publication
 from sites.models import Site, SiteText
+from thesaurus.vocabulary import Named, current, expanded
 
 PER_SECTION = 5
 SITES_AT_MOST = 50  # /search/?q=...&kind=sites: every site found, in one page
 SNIPPET_WORDS = 30
 LARGE_FIELDS = ("text", "search_vector", "rank_vector")  # what a study's result never shows
 
-STUDIES, SITES, DIALOGUE = "studies", "sites", "dialogue"
+NAMED, STUDIES, SITES, DIALOGUE = "named", "studies", "sites", "dialogue"
+NAMED_KINDS = ("topic", "mineral", "forum")  # sites have their section; groups only bridge
 
 
 @dataclass
@@ -43,31 +49,47 @@ class Section:
     capped: bool = False  # the dialogue ranks only its newest matches (PostgreSQL)
 
 
-def searchable(query: str) -> bool:
-    """Whether a query has any word to look for: `"&<` alone has none, and finds nothing."""
-    return bool(terms(query))
-
-
-def sections(user, query: str, *, kind: str = "", per_section: int = PER_SECTION) -> list:
-    """The sections that found something, in the order studies, sites, dialogue."""
-    if not searchable(query):
+def sections(user, query: str | Query, *, kind: str = "", per_section: int = PER_SECTION) -> list:
+    """The sections that found something, in the order named things, studies, sites,
+    dialogue."""
+    query = expanded(query)
+    if not query.asks:
         return []
+    named = current().naming(query)
     if kind == SITES:
-        found = [sites(user, query, at_most=SITES_AT_MOST)]
+        found = [sites(user, query, named, at_most=SITES_AT_MOST)]
     else:
         found = [
+            named_things(user, named, at_most=per_section * 2),
             studies(user, query, at_most=per_section),
-            sites(user, query, at_most=per_section),
+            sites(user, query, named, at_most=per_section),
             dialogue(user, query, at_most=per_section),
         ]
     return [section for section in found if section.count]
 
 
-def more_url(name: str, query: str, **params) -> str:
-    return f"{reverse(name)}?{urlencode({'q': query, **params})}"
+def visible(user, named: list[Named]) -> list[Named]:
+    """The named things this person may see: a forum they may read, a published site."""
+    forums = sites = ()
+    if any(item.kind == "forum" and not item.public for item in named):
+        forums = visible_forum_ids(user)
+    if any(item.kind == "site" and not item.public for item in named):
+        sites = set(Site.objects.visible_to(user).values_list("pk", flat=True))
+    seen = {"forum": forums, "site": sites}
+    return [item for item in named if item.public or item.id in seen.get(item.kind, ())]
 
 
-def studies(user, query: str, *, at_most: int) -> Section:
+def named_things(user, named: list[Named], *, at_most: int) -> Section:
+    """The topics, minerals and forums the query names, each a link to what is under it."""
+    found = visible(user, [item for item in named if item.kind in NAMED_KINDS])
+    return Section(NAMED, len(found), found[:at_most])
+
+
+def more_url(name: str, query, **params) -> str:
+    return f"{reverse(name)}?{urlencode({'q': str(query), **params})}"
+
+
+def studies(user, query: Query, *, at_most: int) -> Section:
     """Studies the reader may see (editors: unpublished ones too), best first."""
     visible = Publication.objects.visible_to(user)
     if uses_postgres(visible):
@@ -93,11 +115,13 @@ def studies(user, query: str, *, at_most: int) -> Section:
     )
 
 
-def sites(user, query: str, *, at_most: int) -> Section:
-    """Sites the reader may see whose text in the reader's language holds every word."""
-    words = terms(query)
+def sites(user, query: Query, named: list[Named], *, at_most: int) -> Section:
+    """Sites the reader may see whose text in the reader's language holds what the query asks
+    for, or whose name in any language does."""
+    words = query.words()
     language = (get_language() or "")[:2] or None
-    found = Site.objects.visible_to(user).matching(words, language)
+    by_name = [item.id for item in named if item.kind == "site"]
+    found = Site.objects.visible_to(user).matching(query, language, named=by_name)
     # Counted with the first few, in one statement (the count is taken before the LIMIT).
     found = found.annotate(found_count=Window(Count("pk")))
     results = list(found.with_texts(language, minerals=False)[:at_most])
@@ -117,7 +141,7 @@ def site_snippet(text: SiteText, words):
     return plain_passage(summary, words) or mark(Truncator(summary).words(SNIPPET_WORDS))
 
 
-def dialogue(user, query: str, *, at_most: int) -> Section:
+def dialogue(user, query: Query, *, at_most: int) -> Section:
     """Approved posts in the forums the reader sees, best first (newest first on SQLite)."""
     found = dialogue_search.matching(user, query, limit=at_most)
     count = dialogue_search.count(found)

@@ -1,8 +1,11 @@
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from core.pagecache import SharedPageMixin
+from thesaurus.vocabulary import expanded, suggestions
 
 from . import search
 from .forms import PortalSearchForm
@@ -47,12 +50,14 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         form = PortalSearchForm(self.request.GET or None)
-        query = form.query()
+        query = expanded(form.query())
         kind = search.SITES if self.request.GET.get("kind") == search.SITES else ""
+        sections = search.sections(self.request.user, query, kind=kind)
         return super().get_context_data(
             form=form,
             query=query,
-            sections=search.sections(self.request.user, query, kind=kind),
+            sections=sections,
+            suggestions=suggestions(query) if query and not sections else None,
             site_search_query=query,
             **kwargs,
         )
@@ -62,3 +67,11 @@ def sites_intro(request):
     """Answers sites.hooks.site_list_intro: the page that editors write for the sites' list."""
     pages = Page.objects.in_language(slugs=[SITES_INTRO])
     return pages[0] if pages else None
+
+
+@require_safe
+def robots_txt(request):
+    """/robots.txt: where the sitemaps are, for search engines; the admin is no page of theirs."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    text = f"User-agent: *\nDisallow: /admin/\n\nSitemap: {sitemap}\n"
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -26,8 +26,10 @@ class PublicationsConfig(AppConfig):
         from accounts.hooks import forgotten
         from core import memberpages, pagecache
         from notices.presenters import presents
+        from thesaurus.vocabulary import provides
 
         from .models import DownloadCount, Publication, TopicFollow
+        from .search import named_topics
         from .services import forget_reader
         from .views import present_publications, topic_follow_form
 
@@ -36,6 +38,7 @@ class PublicationsConfig(AppConfig):
         pagecache.unshown(TopicFollow)
         memberpages.fills("topic-follow")(topic_follow_form)
         presents("publication")(present_publications)
+        provides("topic")(named_topics)
         forgotten.answer(forget_reader)
 
         # The library's search selects its matches by id, thousands at a time (search.matching).

@@ -19,10 +19,8 @@ from django.db import connections, transaction
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     OuterRef,
-    Q,
     Subquery,
     Value,
     When,
@@ -36,18 +34,20 @@ from django_countries import countries
 
 from core import phrases
 from core.search import (
+    CONFIGS,
+    FRAGMENT_DELIMITER,
     START,
+    STOP,
+    fts_match,
     headline_options,
     mark,
     parsed,
-    plain_passage,
-    terms,
     uses_postgres,
-    websearch,
 )
 from core.search import (
     Found as Matched,
 )
+from thesaurus.vocabulary import Named, expanded
 
 from .catalogue import current as current_catalogue
 from .models import Authorship, Coverage, Kind, Publication, Topic
@@ -76,11 +76,19 @@ def index_first(using="default"):
 
 
 def search_config():
-    return Case(When(language="fr", then=Value("french")), default=Value("english"))
+    return Case(When(language="fr", then=Value(CONFIGS["fr"])), default=Value(CONFIGS["en"]))
 
 
 def index_publication(publication_id: int) -> None:
-    index_publications(Publication.objects.filter(pk=publication_id))
+    """Index a study, and the other studies of its authors: each is found under every name
+    its authors have published under, which this study may have added to."""
+    by_same_authors = Authorship.objects.filter(
+        author__authorships__publication=publication_id
+    ).values("publication")
+    index_publications(
+        Publication.objects.filter(pk=publication_id)
+        | Publication.objects.filter(pk__in=by_same_authors)
+    )
 
 
 def index_publications(queryset) -> None:
@@ -91,11 +99,24 @@ def index_publications(queryset) -> None:
     topics and abstract) and orders the matches: ranking against the full text would read
     every matching study's large vector, which is what made common words slow.
     """
+    ids = list(queryset.values_list("pk", flat=True))
     if not uses_postgres(queryset):
+        fts_index(queryset.db, ids)
         return
-    people = names_of(
-        Authorship.objects,
-        Concat("given_names", Value(" "), "family_name", Value(" "), "author__name"),
+    # Every name each of its authors has been printed under, on any study, and today's.
+    people = Subquery(
+        Authorship.objects.filter(author__authorships__publication=OuterRef("pk"))
+        .order_by()
+        .annotate(study=Value(1))
+        .values("study")
+        .annotate(
+            names=StringAgg(
+                Concat("given_names", Value(" "), "family_name", Value(" "), "author__name"),
+                " ",
+                distinct=True,
+            )
+        )
+        .values("names")
     )
     topics = names_of(
         Publication.topics.through.objects, Concat("topic__name", Value(" "), "topic__name_fr")
@@ -104,7 +125,6 @@ def index_publications(queryset) -> None:
     described = SearchVector("title", people, weight="A", config=config) + SearchVector(
         topics, "abstract", weight="B", config=config
     )
-    ids = list(queryset.values_list("pk", flat=True))
     Publication.objects.filter(pk__any_of=ids).update(
         rank_vector=described,
         search_vector=described
@@ -149,10 +169,55 @@ def names_of(rows, name):
     )
 
 
+# SQLite: each study's row in the FTS5 table (migration 0010), with what its vectors hold on
+# PostgreSQL: its authors under every name they were printed under, its topics in both languages.
+FTS_DELETE = "DELETE FROM publications_publication_fts WHERE rowid IN ({ids})"
+FTS_SQL = """
+INSERT INTO publications_publication_fts (rowid, title, people, topics, abstract, text, lang)
+SELECT p.id, p.title,
+    (SELECT group_concat(DISTINCT a.given_names || ' ' || a.family_name || ' ' || au.name)
+        FROM publications_authorship a JOIN publications_author au ON au.id = a.author_id
+        WHERE a.author_id IN (
+            SELECT author_id FROM publications_authorship WHERE publication_id = p.id
+        )),
+    (SELECT group_concat(t.name || ' ' || t.name_fr, ' ')
+        FROM publications_publication_topics pt
+        JOIN publications_topic t ON t.id = pt.topic_id WHERE pt.publication_id = p.id),
+    replace(replace(p.abstract, char(2), ''), char(3), ''),
+    replace(replace(substr(p.text, 1, %s), char(2), ''), char(3), ''), p.language
+FROM publications_publication p WHERE p.id IN ({ids})
+"""
+FTS_COLUMNS = ("title", "people", "topics", "abstract", "text")
+# bm25's weights of the columns: A (title, people), B (topics, abstract) and D (text) as on
+# PostgreSQL, the language not at all.
+FTS_RANKED = """
+SELECT rowid FROM publications_publication_fts WHERE publications_publication_fts MATCH %s
+ORDER BY bm25(publications_publication_fts, 10.0, 10.0, 4.0, 4.0, 1.0, 0.0)
+"""
+FTS_SNIPPETS = """
+SELECT rowid, snippet(publications_publication_fts, -1, %s, %s, %s, 30)
+FROM publications_publication_fts WHERE publications_publication_fts MATCH %s AND rowid IN ({ids})
+"""
+
+
+def fts_index(using, ids) -> None:
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("%s" for _ in chunk)
+            cursor.execute(FTS_DELETE.format(ids=marks), chunk)
+            cursor.execute(FTS_SQL.format(ids=marks), [INDEXED_TEXT_CHARACTERS, *chunk])
+
+
 def matching(queryset, query: str):
-    """The studies that match a query typed by a person, best first."""
+    """The studies that match a query typed by a person (expanded with the thesaurus), best
+    first: on PostgreSQL, a queryset annotated with its rank; on SQLite, through FTS5, ordered
+    by bm25."""
+    query = expanded(query)
     if uses_postgres(queryset):
-        tsquery = postgres_query(query)
+        tsquery = parsed(query, QUERY_CONFIGS, queryset.db)
+        if tsquery is None:
+            return queryset.none()
         # Match once, through the index; the page's other queries (count, five facets, the
         # ranked list) then select by id and never read the large vectors again.
         with index_first(queryset.db):
@@ -162,26 +227,23 @@ def matching(queryset, query: str):
             .annotate(rank=SearchRank(F("rank_vector"), tsquery))
             .order_by("-rank", "-year", "title")
         )
-    for term in terms(query):
-        by_people = Authorship.objects.filter(publication=OuterRef("pk")).filter(
-            Q(family_name__icontains=term)
-            | Q(given_names__icontains=term)
-            | Q(author__name__icontains=term)
-        )
-        queryset = queryset.filter(
-            Q(title__icontains=term)
-            | Q(abstract__icontains=term)
-            | Q(text__icontains=term)
-            | Exists(by_people)
-        )
-    return queryset
+    match = fts_match(query, FTS_COLUMNS)
+    if match is None:
+        return queryset.none()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(FTS_RANKED, [match])
+        ranked = [pk for (pk,) in cursor.fetchall()]
+    place = {pk: n for n, pk in enumerate(ranked)}
+    found = queryset.filter(pk__in=ranked)
+    if not ranked:
+        return found
+    # A study's place among the matches, for the database to order by (a few on SQLite).
+    return found.annotate(
+        rank=Case(*(When(pk=pk, then=Value(n)) for pk, n in place.items()), default=Value(0))
+    ).order_by("rank", "-year", "title")
 
 
-QUERY_CONFIGS = ("english", "french")  # every query is tried in both
-
-
-def postgres_query(query: str):
-    return websearch(query, QUERY_CONFIGS)
+QUERY_CONFIGS = tuple(CONFIGS.values())  # every query is tried in both
 
 
 @dataclass
@@ -240,7 +302,7 @@ def found(
     PostgreSQL matches through the GIN index alone and gives the ranks; the catalogue held in
     this process counts, filters and orders (publications.catalogue).
     """
-    tsquery = parsed(query, QUERY_CONFIGS, using)
+    tsquery = parsed(expanded(query), QUERY_CONFIGS, using)
     if tsquery is None:  # no word in it, in either language
         return Found([], 0, offset, facet_values({name: [] for name in FACET_NAMES}))
     words = sorted({phrases.unquoted(word) for word in LEXEME.findall(tsquery.text)})
@@ -278,9 +340,9 @@ def found(
 # decompressed) once, in the inner statement: each mention of a column reads it again.
 SNIPPETS_SQL = """
 SELECT id, ts_headline(
-    CASE WHEN language = 'fr' THEN 'french' ELSE 'english' END::regconfig,
+    CASE WHEN language = 'fr' THEN 'asm_french' ELSE 'asm_english' END::regconfig,
     COALESCE(substr(body, greatest({first} - %(before)s, 1), %(window)s), abstract),
-    websearch_to_tsquery('english', %(query)s) || websearch_to_tsquery('french', %(query)s),
+    %(query)s::tsquery,
     %(options)s
 )
 FROM (
@@ -297,19 +359,24 @@ def like_escaped(word: str) -> str:
 
 
 def snippets(publications, query: str) -> dict[int, SafeString]:
-    """A short passage of each study around the words searched for, with those words marked."""
+    """A short passage of each study around the words searched for (and the thesaurus's
+    alternatives to them), with those words marked."""
     ids = [publication.pk for publication in publications]
-    words = terms(query)
+    query = expanded(query)
+    words = query.words()
     if not ids or not words:
         return {}
-    queryset = Publication.objects.filter(pk__in=ids)
-    if uses_postgres(queryset):
+    using = Publication.objects.filter(pk__in=ids).db
+    if connections[using].vendor == "postgresql":
+        tsquery = parsed(query, QUERY_CONFIGS, using)
+        if tsquery is None:
+            return {}
         # The usual cases of each word as typed, found case-sensitively in the text read once.
         cases = (str.lower, str.capitalize, str.upper)
         forms = list(dict.fromkeys(case(word) for word in words for case in (str, *cases)))
         params = {f"form{n}": form for n, form in enumerate(forms)}
         first = ", ".join(f"NULLIF(strpos(body, %(form{n})s), 0)" for n in range(len(forms)))
-        with connections[queryset.db].cursor() as cursor:
+        with connections[using].cursor() as cursor:
             cursor.execute(
                 SNIPPETS_SQL.format(first=f"LEAST({first})"),
                 {
@@ -319,18 +386,22 @@ def snippets(publications, query: str) -> dict[int, SafeString]:
                     "characters": SNIPPET_SOURCE_CHARACTERS,
                     "before": WINDOW_BEFORE,
                     "window": WINDOW,
-                    "query": query,
+                    "query": tsquery.text,
                     "options": headline_options(max_words=30, min_words=12),
                 },
             )
             rows = cursor.fetchall()
         return {pk: mark(passage) for pk, passage in rows if START in passage}
-    rows = queryset.values_list("pk", "abstract", "text")
-    return {
-        pk: passage
-        for pk, abstract, text in rows
-        if (passage := plain_passage(f"{abstract}\n{text}", words))
-    }
+    match = fts_match(query, FTS_COLUMNS)
+    if match is None:
+        return {}
+    marks = ", ".join("%s" for _ in ids)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            FTS_SNIPPETS.format(ids=marks), [START, STOP, FRAGMENT_DELIMITER, match, *ids]
+        )
+        rows = cursor.fetchall()
+    return {pk: mark(passage) for pk, passage in rows if START in passage}
 
 
 @dataclass(frozen=True)
@@ -395,3 +466,15 @@ def facet_values(counts) -> dict[str, list[FacetValue]]:
             key=lambda facet: -int(facet.value),
         ),
     }
+
+
+def named_topics() -> list[Named]:
+    return [
+        Named(
+            "topic",
+            topic.slug,
+            (("en", topic.name), ("fr", topic.name_fr or topic.name)),
+            address=("publications:list", {}, {"topic": topic.slug}),
+        )
+        for topic in Topic.objects.all()
+    ]

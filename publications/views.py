@@ -16,6 +16,7 @@ from core import memberpages, pagecache
 from core.pagecache import SharedPageMixin
 from core.search import InOrder, PageOffsetMixin, uses_postgres
 from core.text import json_for_script
+from thesaurus.vocabulary import expanded, suggestions
 
 from . import citations, downloads, search, services
 from .forms import FACETS, LibrarySearchForm
@@ -42,7 +43,7 @@ class PublicationListView(SharedPageMixin, PageOffsetMixin, ListView):
 
     def get_queryset(self):
         self.form = LibrarySearchForm(self.request.GET)
-        self.query = self.form.query()
+        self.query = expanded(self.form.query())
         publications = Publication.objects.published().filtered(**self.form.filters())
         self.found = self.figures = None
         if self.query and uses_postgres(publications):
@@ -103,6 +104,9 @@ class PublicationListView(SharedPageMixin, PageOffsetMixin, ListView):
             else "",
             facets=[self.facet(name, str(selected.get(name, "")), counts[name]) for name in FACETS],
             filtering=bool(selected or self.query),
+            suggestions=suggestions(self.query)
+            if self.query and not context["paginator"].count
+            else None,
         )
         return context
 

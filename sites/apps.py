@@ -23,11 +23,15 @@ class SitesConfig(AppConfig):
 
     def ready(self):
         from notices.presenters import presents
+        from thesaurus.vocabulary import provides
 
+        from .search import named_minerals, named_sites
         from .views import present_sites, sites_of_study
 
         study_facts.answer(sites_of_study)
         presents("site")(present_sites)
+        provides("site")(named_sites)
+        provides("mineral")(named_minerals)
 
     def load_content(self, *, overwrite: bool) -> str:
         from .content import load_sites

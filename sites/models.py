@@ -38,9 +38,11 @@ class SiteQuerySet(PublishedQuerySet):
             sites = sites.filter(minerals__slug=mineral)
         return sites
 
-    def matching(self, words, language=None):
-        """The sites whose text in `language` (or in English where it has none) holds every word:
-        in its name, designation, region or summary, or in its country's name in that language.
+    def matching(self, query, language=None, *, named=()):
+        """The sites whose text in `language` (or in English where it has none) holds what the
+        query asks for (core.query.Query: each unit by one of its readings), in its name,
+        designation, region or summary, or in its country's name in that language; and the
+        sites whose primary keys are `named` (found by their names in any language).
 
         Plain substring matching on every database: sites are few.
         """
@@ -52,16 +54,37 @@ class SiteQuerySet(PublishedQuerySet):
         texts = SiteText.objects.filter(shown)
         with translation.override(language):
             names = [(code, str(name).casefold()) for code, name in countries]
-        for word in words:
-            folded = word.casefold()
-            texts = texts.filter(
-                Q(name__icontains=word)
-                | Q(designation__icontains=word)
-                | Q(region__icontains=word)
-                | Q(summary__icontains=word)
+
+        def holding(text):
+            folded = text.casefold()
+            return (
+                Q(name__icontains=text)
+                | Q(designation__icontains=text)
+                | Q(region__icontains=text)
+                | Q(summary__icontains=text)
                 | Q(site__country__in=[code for code, name in names if folded in name])
             )
-        return self.filter(pk__in=texts.values("site_id"))
+
+        def unit_found(unit):
+            either = Q(pk__in=[])
+            for words, phrase in unit.readings():
+                if phrase:
+                    either |= holding(" ".join(words))
+                else:
+                    both = Q()
+                    for word in words:
+                        both &= holding(word)
+                    either |= both
+            return either
+
+        found = Q(pk__in=[])
+        for group in query.groups:
+            if any(not unit.negated for unit in group):
+                every = Q()
+                for unit in group:
+                    every &= ~unit_found(unit) if unit.negated else unit_found(unit)
+                found |= every
+        return self.filter(Q(pk__in=texts.filter(found).values("site_id")) | Q(pk__in=named))
 
     def with_texts(self, language=None, *, minerals=True):
         """Prefetch the site's text in `language` and in English, and its minerals if asked."""

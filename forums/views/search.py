@@ -5,6 +5,7 @@ from django.views.generic import ListView
 
 from core.forms import SearchForm
 from core.search import PageOffsetMixin, uses_postgres
+from thesaurus.vocabulary import expanded, suggestions
 
 from .. import search
 from ..models import Post
@@ -21,7 +22,7 @@ class DialogueSearchView(PageOffsetMixin, ListView):
 
     def get_queryset(self):
         self.form = DialogueSearchForm(self.request.GET or None)
-        self.query = self.form.query()
+        self.query = expanded(self.form.query())
         if not self.query:
             return Post.objects.none()
         # On PostgreSQL one statement finds, counts and ranks the page asked for.
@@ -36,5 +37,8 @@ class DialogueSearchView(PageOffsetMixin, ListView):
             form=self.form,
             query=self.query,
             ranked_at_most=search.RANKED_AT_MOST if uses_postgres(Post.objects) else None,
+            suggestions=suggestions(self.query)
+            if self.query and not context["paginator"].count
+            else None,
         )
         return context

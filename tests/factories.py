@@ -196,7 +196,7 @@ class ForumFactory(factory.django.DjangoModelFactory):
 
 class ThreadFactory(factory.django.DjangoModelFactory):
     """A thread with an approved opening post by its author (`opening__body=`,
-    `opening__status=` to change it),
+    `opening__status=`, `opening__language=` to change it),
     its counts refreshed as services would."""
 
     class Meta:
@@ -215,6 +215,7 @@ class ThreadFactory(factory.django.DjangoModelFactory):
                 author=thread.author,
                 body=kwargs.get("body", "Gold panning near the park: what should change?"),
                 status=kwargs.get("status", PostStatus.APPROVED),
+                language=kwargs.get("language", "en"),
             )
 
 

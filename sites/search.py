@@ -5,13 +5,17 @@ from collections import defaultdict
 
 from thesaurus.vocabulary import Named
 
-from .models import Mineral, Site, SiteText
+from .models import Mineral, SiteText
 
 
 def named_sites() -> list[Named]:
-    names = defaultdict(list)
-    for site, language, name in SiteText.objects.values_list("site", "language", "name"):
+    names, facts = defaultdict(list), {}
+    rows = SiteText.objects.values_list(
+        "site", "site__slug", "site__is_published", "language", "name"
+    )
+    for site, slug, published, language, name in rows:
         names[site].append((language, name))
+        facts[site] = (slug, published)
     return [
         Named(
             "site",
@@ -21,8 +25,7 @@ def named_sites() -> list[Named]:
             id=pk,
             address=("sites:detail", {"slug": slug}, {}),
         )
-        for pk, slug, published in Site.objects.values_list("pk", "slug", "is_published")
-        if names[pk]
+        for pk, (slug, published) in facts.items()
     ]
 
 

@@ -224,7 +224,8 @@ def expanded(query: str | Query) -> Query:
     already, and returned as it is)."""
     if isinstance(query, Query):
         return query
-    return current().expanded(parse(query))
+    parsed = parse(query)
+    return current().expanded(parsed) if parsed.units else parsed
 
 
 @dataclass

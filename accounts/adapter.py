@@ -2,8 +2,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.addresses import LANGUAGE_CODES, url_in_language
 from core.emails import queue_email
 
 
@@ -26,8 +27,16 @@ class AccountAdapter(DefaultAccountAdapter):
         queue_email(self.render_mail(template_prefix, email, ctx))
 
     def post_login(self, request, user, **kwargs):
-        response = super().post_login(request, user, **kwargs)
-        remember_language(response, user.preferred_language)
+        """Signing in brings back the person's language: the page they go to next is at its
+        address in that language (/fr/…), and the "signed in" message is in it too."""
+        language = user.preferred_language
+        if language not in LANGUAGE_CODES:
+            return super().post_login(request, user, **kwargs)
+        with translation.override(language):
+            response = super().post_login(request, user, **kwargs)
+        if "Location" in response:
+            response["Location"] = url_in_language(response["Location"], language)
+        remember_language(response, language)
         return response
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import DetailView, FormView, UpdateView
 from django.views.i18n import set_language
 
+from core.addresses import url_in_language
 from core.origin import is_same_origin
 
 from .adapter import remember_language
@@ -91,7 +92,9 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class LanguageSwitchView(View):
-    """Django's set_language, which also remembers the choice on the person's account.
+    """Django's set_language, which also remembers the choice on the person's account, and
+    goes to the same page at its address in the chosen language (/en/… to /fr/…), even a page
+    that Django's translate_url cannot resolve (a 404).
 
     The switcher is on visitors' cached pages, which hold no CSRF token: the request's origin is
     checked instead (core.origin), so another site still cannot switch anyone's language."""
@@ -103,6 +106,8 @@ class LanguageSwitchView(View):
         language = request.POST.get("language")
         user = request.user
         known = language in Language.values
+        if known and "Location" in response:
+            response["Location"] = url_in_language(response["Location"], language)
         if user.is_authenticated and known and user.preferred_language != language:
             user.preferred_language = language
             user.save(update_fields=["preferred_language"])

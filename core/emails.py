@@ -1,5 +1,5 @@
-"""Every email the portal sends: rendered in its reader's language, recorded in the outbox with
-the write it is about, sent from a worker."""
+"""Every email the portal sends: rendered in its reader's language, with its links to that
+language's addresses, recorded in the outbox with the write it is about, sent from a worker."""
 
 import uuid
 from email.utils import parseaddr
@@ -9,9 +9,11 @@ from django.contrib.sites.models import Site
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import lazy
 
 from outbox.services import record_many
 
+from .addresses import url_in_language
 from .tasks import send_email
 
 
@@ -25,7 +27,18 @@ def site_url() -> str:
 
 
 def absolute_url(path: str) -> str:
-    return f"{site_url()}{path}"
+    """The address of a path of ours, for an email: written in the language the email is rendered
+    in (render_email: its reader's), whatever the language when the path was reversed. So one
+    context serves readers of every language; an address without a language (/admin/) stays."""
+    return _absolute_in_rendered_language(path)
+
+
+def _absolute(path: str) -> str:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return f"{site_url()}{url_in_language(path, language)}"
+
+
+_absolute_in_rendered_language = lazy(_absolute, str)
 
 
 def render_email(
@@ -42,11 +55,13 @@ def render_email(
         subject = render_to_string(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)
         body_html = render_to_string(f"{template}.html", context) if html else None
+        # A header may hold a link (List-Unsubscribe): in the reader's language too.
+        headers = {name: str(value) for name, value in (headers or {}).items()}
     message = EmailMultiAlternatives(
         settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
         text,
         to=[reader.email],
-        headers={**(headers or {}), "Auto-Submitted": "auto-generated"},
+        headers={**headers, "Auto-Submitted": "auto-generated"},
     )
     if body_html is not None:
         message.attach_alternative(body_html, "text/html")

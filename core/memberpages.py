@@ -1,8 +1,9 @@
 """Signed-in readers' pages, made once for everyone who would be shown the same page.
 
 A thread page shows a stakeholder without a role the same posts, buttons and links as it shows
-every other such stakeholder who reads it in the same language: only the form's CSRF token and
-whether they follow the thread are theirs. So a view that shares its page (`SharedPageMixin`)
+every other such stakeholder who reads it at the same address (which says its language, /en/…
+or /fr/…: core.addresses): only the form's CSRF token and whether they follow the thread are
+theirs. So a view that shares its page (`SharedPageMixin`)
 is rendered once per *audience*, with a marked hole where each reader's own part goes, and kept
 as for visitors (core.pagecache: never stale, same versions and tags). The next reader of that
 audience gets the kept page with their holes filled: their CSRF token (`csrf_hole`, a context

@@ -1,8 +1,9 @@
 """Whole pages for visitors, from the cache: never stale, never somebody else's.
 
-Most readers are visitors, and a visitor's page is the same for every visitor who reads it in
-the same language. A view that says so (`SharedPageMixin`) is rendered once; the next visitor
-gets the stored bytes, already gzipped, for about what a bare Django view costs.
+Most readers are visitors, and a visitor's page is the same for every visitor who reads it at
+the same address, which says its language (core.addresses). A view that says so
+(`SharedPageMixin`) is rendered once; the next visitor gets the stored bytes, already gzipped,
+for about what a bare Django view costs.
 
 Never stale. A page records the versions of the tags it was made from: "content" (pages,
 studies, sites, forums, people's names: everything rarely written), and what the view names,
@@ -19,9 +20,11 @@ sets one, so a page with a token is never stored. A page whose Content-Security-
 nonce is not stored either (a nonce must never be shared). A signed-in person's request never
 touches the cache, so their page cannot reach a visitor, nor a visitor's reach them.
 
-The key holds the scheme, host, path and query, the language the visitor gets (from the
-language cookie or Accept-Language, as LocaleMiddleware decides) and whether they accept gzip;
-the answer says so in `Vary: Accept-Encoding, Accept-Language, Cookie`.
+The key holds the scheme, host, path and query, and whether the visitor accepts gzip; the
+answer says so in `Vary: Accept-Encoding, Cookie`. The path's prefix is the page's language
+(/en/…, /fr/…), whatever the language cookie or Accept-Language say, so one key holds one
+language. Only addresses in a language are kept: an old address without one answers a redirect
+that depends on the reader (core.addresses), and is never looked up nor stored.
 
 If the cache cannot be reached the page is made as if nothing were cached; a bump that failed is
 tried again at this process's next request.
@@ -43,8 +46,9 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_from_request
+from django.utils.translation import get_language
 
+from .addresses import language_of
 from .cache import failed
 from .health import HEALTH_PATH
 
@@ -159,8 +163,10 @@ def fragments(items, *, template, tags, context, versions=None):
     if versions is None:
         versions = current_versions(tags)
     stamp = "".join(versions[key] for key in sorted(versions)) if versions else None
+    # Rendered in this language, with its links to this language's addresses (/fr/…): "/fr/"
+    # keeps them apart from what was kept when addresses had no language.
     language = get_language()
-    keys = {f"fragment:{template}:{item.pk}:{language}:{stamp}": item for item in items}
+    keys = {f"fragment:{template}:{item.pk}:/{language}/:{stamp}": item for item in items}
     found = {}
     if stamp:
         with contextlib.suppress(Exception):
@@ -298,7 +304,7 @@ class VisitorPageCacheMiddleware:
         request._page_cache_key = key
         response = self.get_response(request)
         if self.storable(request, response):
-            patch_vary_headers(response, ("Accept-Encoding", "Accept-Language", "Cookie"))
+            patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
             self.store(key, request._page_cache_versions, response)
         return response
 
@@ -312,6 +318,8 @@ class VisitorPageCacheMiddleware:
             return None
         if any(name in request.COOKIES for name in self.blocking_cookies):
             return None
+        if language_of(request.path_info) is None:
+            return None  # an old address (a redirect per reader) or a machine's: not a page
         path = request.get_full_path()
         if len(path) > 1000:
             return None
@@ -319,9 +327,9 @@ class VisitorPageCacheMiddleware:
             host = request.get_host()
         except DisallowedHost:
             return None
-        language = get_language_from_request(request)
         gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-        what = f"{request.scheme}://{host}{path} {language} {gzip}"
+        # The address says the language: the cookie and Accept-Language change nothing.
+        what = f"{request.scheme}://{host}{path} {gzip}"
         return "page:" + hashlib.sha256(what.encode()).hexdigest()
 
     def cached(self, key):

@@ -11,13 +11,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from core.addresses import StableFeedIds
+
 from . import permissions
 from .models import Forum, Post
 
 FEED_LENGTH = 30
 
 
-class ForumFeed(Feed):
+class ForumFeed(StableFeedIds, Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, slug):
@@ -50,7 +52,7 @@ class ForumFeed(Feed):
         return post.body_html  # rendered from Markdown and sanitised (nh3) when saved
 
     def item_link(self, post):
-        # The post's permanent address, which is also its Atom id (unique, never reused).
+        # The post's permanent address; without its language, its Atom id (unique, never reused).
         return post.get_absolute_url()
 
     def item_author_name(self, post):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from accounts.handles import handle_key, normalize_handle
+from core.addresses import url_unprefixed
 
 # "@" then a handle's shape (accounts.handles), not inside a word, an address or a path.
 MENTION = re.compile(r"(?<![\w@./\\-])@([^\W\d_][\w.-]{0,28}[\w])")
@@ -65,7 +66,9 @@ def linked(body: str, people: dict) -> str:
         if person is None:
             return found.group()
         text = found.group().replace("_", r"\_")
-        return f"[{text}]({person.get_absolute_url()})"
+        # Kept in the post's HTML, read in both languages: the profile's address without a
+        # language, which sends each reader to theirs (core.addresses).
+        return f"[{text}]({url_unprefixed(person.get_absolute_url())})"
 
     return "".join(
         piece if is_code else MENTION.sub(link, piece) for piece, is_code in _outside_code(body)

@@ -7,6 +7,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 
 from core import pagecache
 from core.emails import absolute_url
@@ -119,8 +120,12 @@ def stop_email_url(*, user_id: int, kind: str) -> str:
 
 
 def one_click_headers(url: str) -> dict:
-    """RFC 8058's one-click unsubscribe, through `url`."""
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    """RFC 8058's one-click unsubscribe, through `url` (written in the email's language when
+    render_email renders it: core.emails.absolute_url)."""
+    return {
+        "List-Unsubscribe": format_lazy("<{}>", url),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 class BadToken(Exception):

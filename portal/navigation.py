@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Page
 
-NAVIGATION_CACHE_KEYS = [f"portal:footer-pages:{code}" for code, _name in settings.LANGUAGES]
+# The links hold each language's addresses (/fr/pages/…): "links", not the "pages" kept before
+# addresses had a language.
+NAVIGATION_CACHE_KEYS = [f"portal:footer-links:{code}" for code, _name in settings.LANGUAGES]
 
 # The ways into the portal, shown once the app behind each one exists.
 WAYS_IN = (
@@ -41,7 +43,7 @@ def available_ways_in():
 
 def footer_pages(language):
     """(title, url) of the pages linked in the footer; cached until a page changes."""
-    key = f"portal:footer-pages:{language}"
+    key = f"portal:footer-links:{language}"
     try:
         links = cache.get(key)
     except Exception:  # the cache is down: read the pages, as on a first visit

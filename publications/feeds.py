@@ -3,10 +3,12 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import StableFeedIds
+
 from .models import Publication
 
 
-class LatestPublicationsFeed(Feed):
+class LatestPublicationsFeed(StableFeedIds, Feed):
     feed_type = Atom1Feed
     title = _("ASM-PACE: new studies")
     subtitle = _("Studies on artisanal and small-scale mining in protected areas.")

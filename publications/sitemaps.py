@@ -1,13 +1,11 @@
-from django.contrib.sitemaps import Sitemap
+from core.sitemaps import TranslatedSitemap
 
 from .models import Publication
 
 
-class PublicationSitemap(Sitemap):
+class PublicationSitemap(TranslatedSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Publication.objects.published().order_by("pk")
-
-    def lastmod(self, publication):
-        return publication.updated_at
+        # Only what an entry names: a study's row holds its PDF's text.
+        return Publication.objects.published().only("slug", "updated_at").order_by("pk")

@@ -1,13 +1,10 @@
-from django.contrib.sitemaps import Sitemap
+from core.sitemaps import TranslatedSitemap
 
 from .models import Site
 
 
-class SiteSitemap(Sitemap):
+class SiteSitemap(TranslatedSitemap):
     changefreq = "monthly"
 
     def items(self):
         return Site.objects.published().order_by("order", "slug")
-
-    def lastmod(self, site):
-        return site.updated_at

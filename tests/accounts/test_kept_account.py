@@ -25,17 +25,17 @@ def reader(client):
 
 
 def signed_in(client):
-    return "Sign out" in client.get("/forums/").content.decode()
+    return "Sign out" in client.get("/en/forums/").content.decode()
 
 
-def account_reads(client, path="/forums/"):
+def account_reads(client, path="/en/forums/"):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path).status_code == 200
     return [q["sql"] for q in captured if 'FROM "accounts_user"' in q["sql"]]
 
 
 def test_the_account_is_read_once_then_kept_without_its_password(client, reader):
-    client.get("/forums/")
+    client.get("/en/forums/")
 
     assert account_reads(client) == []
     kept = memberpages.facts_kept(reader.pk, lambda: pytest.fail("not kept"))[ACCOUNT]

@@ -21,5 +21,5 @@ def test_a_nul_byte_in_the_address_is_a_bad_request(client, address):
 
 
 def test_the_same_pages_answer_without_it(client):
-    for address in ("/forums/search/?q=mercury", "/publications/?q=gold", "/?utm=1"):
+    for address in ("/en/forums/search/?q=mercury", "/en/publications/?q=gold", "/en/?utm=1"):
         assert client.get(address).status_code == 200

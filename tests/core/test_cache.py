@@ -145,12 +145,12 @@ def person(settings):
 
 def signed_in_client():
     client = Client()
-    assert client.post("/accounts/login/", SIGN_IN).status_code == 302
+    assert client.post("/en/accounts/login/", SIGN_IN).status_code == 302
     return client
 
 
 def is_signed_in(client):
-    return "Sign out" in client.get("/forums/").content.decode()
+    return "Sign out" in client.get("/en/forums/").content.decode()
 
 
 @pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_with_redis_gone_people_stay_signed_in_and_sign_in_and_out(own_redis, pe
     assert is_signed_in(reader)
     newcomer = signed_in_client()
     assert is_signed_in(newcomer)
-    assert reader.post("/accounts/logout/").status_code == 302
+    assert reader.post("/en/accounts/logout/").status_code == 302
     assert not is_signed_in(reader)
 
 
@@ -173,12 +173,12 @@ def test_with_redis_gone_the_sign_in_limits_still_hold(own_redis, person):
     own_redis.wait(timeout=10)
     wrong = {**SIGN_IN, "password": "not the pass phrase"}
 
-    answers = [Client().post("/accounts/login/", wrong).content.decode() for _ in range(6)]
+    answers = [Client().post("/en/accounts/login/", wrong).content.decode() for _ in range(6)]
 
     # allauth's limit on failed sign-ins (5 per address), counted in this process.
     assert "Too many failed login attempts" not in answers[0]
     assert "Too many failed login attempts" in answers[-1]
-    right = Client().post("/accounts/login/", SIGN_IN)
+    right = Client().post("/en/accounts/login/", SIGN_IN)
     assert right.status_code == 200  # refused while the limit holds, even the right password
 
 
@@ -190,9 +190,9 @@ def test_a_session_ended_while_redis_hung_does_not_come_back_with_it(own_redis, 
     cookie = reader.cookies["sessionid"].value
     own_redis.send_signal(signal.SIGSTOP)  # Redis keeps the session, and answers nothing
 
-    assert reader.post("/accounts/logout/").status_code == 302
+    assert reader.post("/en/accounts/logout/").status_code == 302
     own_redis.send_signal(signal.SIGCONT)
-    Client().get("/forums/")  # any later request deletes it from the cache
+    Client().get("/en/forums/")  # any later request deletes it from the cache
 
     returning = Client()
     returning.cookies["sessionid"] = cookie
@@ -240,12 +240,12 @@ def test_with_redis_gone_the_library_search_counts_what_the_database_holds(own_r
     from tests.factories import PublicationFactory
 
     PublicationFactory(title="Cobalt one")
-    assert Client().get("/publications/", {"q": "cobalt"}).context["paginator"].count == 1
+    assert Client().get("/en/publications/", {"q": "cobalt"}).context["paginator"].count == 1
 
     own_redis.terminate()
     own_redis.wait(timeout=10)
     PublicationFactory(title="Cobalt two")
-    response = Client().get("/publications/", {"q": "cobalt"})
+    response = Client().get("/en/publications/", {"q": "cobalt"})
 
     assert response.status_code == 200
     assert response.context["paginator"].count == 2

@@ -14,7 +14,7 @@ GZIP = {"accept_encoding": "gzip, deflate, br"}
 
 
 def test_a_page_is_gzipped_when_the_browser_accepts_it(client):
-    response = client.get("/publications/", headers=GZIP)
+    response = client.get("/en/publications/", headers=GZIP)
 
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response["Vary"]
@@ -23,7 +23,7 @@ def test_a_page_is_gzipped_when_the_browser_accepts_it(client):
 
 
 def test_a_page_is_plain_for_a_client_that_does_not_ask(client):
-    response = client.get("/publications/")
+    response = client.get("/en/publications/")
 
     assert not response.has_header("Content-Encoding")
     assert b"<html" in response.content
@@ -32,7 +32,7 @@ def test_a_page_is_plain_for_a_client_that_does_not_ask(client):
 def test_geojson_is_gzipped_too(client):
     SiteFactory.create_batch(3)
 
-    response = client.get("/sites.geojson", headers=GZIP)
+    response = client.get("/en/sites.geojson", headers=GZIP)
 
     assert response["Content-Encoding"] == "gzip"
 

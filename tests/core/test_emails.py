@@ -25,7 +25,7 @@ def test_an_email_is_rendered_in_the_readers_language_with_the_prefix_and_header
     assert message.to == [reader.email]
     assert message.subject == "[ASM-PACE] Votre compte peut de nouveau prendre part au dialogue"
     assert "Bonjour Amani" in message.body
-    assert "http://portal.example.org/pages/code-of-conduct/" in message.body
+    assert "http://portal.example.org/fr/pages/code-of-conduct/" in message.body
     assert message.extra_headers == {"X-Kind": "test", "Auto-Submitted": "auto-generated"}
     assert message.alternatives == []
 

@@ -24,7 +24,7 @@ def failing_home(monkeypatch, page_cache_off):
 def test_a_database_out_of_reach_is_a_503_to_try_again(failing_home):
     failing_home(OperationalError("connection refused"))
 
-    response = Client(raise_request_exception=False).get("/")
+    response = Client(raise_request_exception=False).get("/en/")
 
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
@@ -36,7 +36,7 @@ def test_a_database_out_of_reach_is_a_503_to_try_again(failing_home):
 def test_the_503_page_speaks_the_readers_language(failing_home):
     failing_home(OperationalError("connection refused"))
 
-    response = Client(raise_request_exception=False).get("/", HTTP_ACCEPT_LANGUAGE="fr")
+    response = Client(raise_request_exception=False).get("/fr/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 503
     assert '<html lang="fr">' in response.text
@@ -46,7 +46,7 @@ def test_the_503_page_speaks_the_readers_language(failing_home):
 def test_any_other_error_stays_a_500(failing_home):
     failing_home(KeyError("a bug"))
 
-    response = Client(raise_request_exception=False).get("/")
+    response = Client(raise_request_exception=False).get("/en/")
 
     assert response.status_code == 500
     assert "Retry-After" not in response

@@ -7,6 +7,7 @@ from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import translation
 
 from core.pagecache import HIT_HEADER
 from tests.factories import PageFactory, ThreadFactory, UserFactory
@@ -40,23 +41,32 @@ def test_the_cached_page_says_what_it_varies_on(client, thread):
 
     assert hit(response)
     vary = {part.strip() for part in response["Vary"].split(",")}
-    assert {"Accept-Encoding", "Accept-Language", "Cookie"} <= vary
+    assert {"Accept-Encoding", "Cookie"} <= vary
+    # The address says the language (/en/…): Accept-Language changes nothing.
+    assert "Accept-Language" not in vary
     assert response["Content-Language"] == "en"
 
 
 def test_french_and_english_are_cached_apart(thread):
-    english = Client().get(thread.get_absolute_url())
-    french = Client(HTTP_ACCEPT_LANGUAGE="fr").get(thread.get_absolute_url())
-    french_again = Client(HTTP_ACCEPT_LANGUAGE="fr").get(thread.get_absolute_url())
+    """Each language has its own address (/en/…, /fr/…), which alone decides the page's."""
+    url = thread.get_absolute_url()
+    with translation.override("fr"):
+        french_url = thread.get_absolute_url()
+    english = Client().get(url)
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr").get(french_url)
+    french_again = Client(HTTP_ACCEPT_LANGUAGE="en").get(french_url)
     by_cookie = Client()
     by_cookie.cookies["django_language"] = "fr"
 
+    assert french_url != url
     assert '<html lang="en">' in english.content.decode()
     assert not hit(french)
     assert '<html lang="fr">' in french.content.decode()
     assert hit(french_again)
-    assert '<html lang="fr">' in by_cookie.get(thread.get_absolute_url()).content.decode()
-    assert '<html lang="en">' in Client().get(thread.get_absolute_url()).content.decode()
+    assert '<html lang="fr">' in french_again.content.decode()
+    assert '<html lang="fr">' in by_cookie.get(french_url).content.decode()
+    assert '<html lang="en">' in by_cookie.get(url).content.decode()
+    assert '<html lang="en">' in Client(HTTP_ACCEPT_LANGUAGE="fr").get(url).content.decode()
 
 
 def test_gzip_and_plain_answers_are_cached_apart(thread):
@@ -103,8 +113,8 @@ def test_no_cached_page_holds_a_csrf_token_or_sets_a_cookie(client, thread):
 
 def test_a_page_that_sets_a_cookie_is_not_stored(client):
     """The sign-in page's form holds a CSRF token, which sets the CSRF cookie."""
-    client.get("/accounts/login/")
-    response = Client().get("/accounts/login/")
+    client.get("/en/accounts/login/")
+    response = Client().get("/en/accounts/login/")
 
     assert not hit(response)
     assert "csrftoken" in response.cookies
@@ -142,7 +152,7 @@ def test_a_visitor_with_a_session_or_a_message_is_not_served_from_the_cache(thre
 
 def test_not_found_and_search_pages_are_not_stored(client, thread):
     searches = ("/forums/search/?q=mercury", "/search/?q=mercury", "/publications/?q=mercury")
-    for url in ("/forums/no-such-forum/", *searches):
+    for url in (f"/en{path}" for path in ("/forums/no-such-forum/", *searches)):
         client.get(url)
         assert not hit(client.get(url)), url
 

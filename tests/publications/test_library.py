@@ -199,11 +199,11 @@ def test_results_are_paginated_with_links_that_keep_the_search(client):
 
 
 def test_the_french_interface_names_facets_in_french(client, library):
-    with translation.override("fr"):
+    with translation.override("fr"):  # the French address; the labels read in French
         response = client.get(reverse("publications:list"))
 
-    assert "Mercure" in facet(response, "topic")
-    assert "Étude de cas" in facet(response, "kind")
+        assert "Mercure" in facet(response, "topic")
+        assert "Étude de cas" in facet(response, "kind")
     assert re.search(r"4 études", response.text)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from publications.models import Authorship, Coverage
 from tests.factories import AuthorFactory, PublicationFactory, TopicFactory, UserFactory
@@ -13,6 +14,11 @@ from tests.factories import AuthorFactory, PublicationFactory, TopicFactory, Use
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+# The sitemap of studies in each language (/sitemap.xml is their index).
+SITEMAPS_OF_STUDIES = [
+    reverse("sitemap_section", kwargs={"section": f"{language}-publications"})
+    for language in ("en", "fr")
+]
 
 
 @pytest.fixture
@@ -47,7 +53,7 @@ def test_a_study_page_shows_everything_a_reader_needs(client, itombwe):
     assert "With contributions from" in text
     assert "Juan Sève" in text
     assert "Democratic Republic of the Congo" in text
-    assert 'href="/publications/?topic=governance"' in text
+    assert 'href="/en/publications/?topic=governance"' in text
     assert "© Estelle Levin Limited and WWF" in text
     assert f'href="{itombwe.get_download_url()}"' in text
     assert itombwe.page_count == 2
@@ -83,7 +89,7 @@ def test_the_feed_and_sitemap_cost_the_same_queries_for_3_or_60_studies(
     client, django_assert_max_num_queries
 ):
     PublicationFactory.create_batch(3, authors=["Rob Small", "Rupert Cook"])
-    urls = [reverse("publications:feed"), reverse("sitemap")]
+    urls = [reverse("publications:feed"), reverse("sitemap"), *SITEMAPS_OF_STUDIES]
     with CaptureQueriesContext(connection) as few:
         for url in urls:
             client.get(url)
@@ -109,7 +115,8 @@ def test_unpublished_studies_are_invisible_to_everyone_but_editors(client):
         assert [client.get(url).status_code for url in urls] == [404] * 4
         assert "Embargoed" not in client.get(reverse("publications:list"), {"q": "embargoed"}).text
         assert "Embargoed" not in client.get(reverse("publications:feed")).text
-        assert hidden.slug not in client.get(reverse("sitemap")).text
+        for sitemap in SITEMAPS_OF_STUDIES:
+            assert hidden.slug not in client.get(sitemap).text
 
     client.force_login(UserFactory(groups=["Editors"], is_staff=True))
     preview = client.get(hidden.get_absolute_url())
@@ -134,11 +141,13 @@ def test_the_feed_announces_new_studies_with_their_pdf(client, itombwe):
 
 
 def test_the_sitemap_lists_pages_and_published_studies(client, itombwe):
-    response = client.get(reverse("sitemap"))
+    for language, sitemap in zip(("en", "fr"), SITEMAPS_OF_STUDIES, strict=True):
+        response = client.get(sitemap)
 
-    locations = [loc.text for loc in ET.fromstring(response.content).iter(
-        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]  # fmt: skip
-    assert any(loc.endswith(itombwe.get_absolute_url()) for loc in locations)
+        locations = [loc.text for loc in ET.fromstring(response.content).iter(
+            "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]  # fmt: skip
+        with translation.override(language):
+            assert any(loc.endswith(itombwe.get_absolute_url()) for loc in locations)
 
 
 def test_the_library_has_a_way_in_from_the_home_page(client):
@@ -150,7 +159,8 @@ def test_the_library_has_a_way_in_from_the_home_page(client):
 def test_a_french_reader_is_told_which_words_of_a_study_are_english(client):
     study = PublicationFactory(language="en", rights="© WWF; reproduction with credit")
 
-    page = client.get(study.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").text
+    with translation.override("fr"):
+        page = client.get(study.get_absolute_url()).text
 
     assert '<article class="publication" lang="en">' in page
     assert '<dd lang="en">© WWF; reproduction with credit</dd>' in page

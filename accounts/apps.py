@@ -8,7 +8,7 @@ from core.pagecache import CONTENT, unshown, watch
 from notices.presenters import presents
 from thesaurus.vocabulary import Named, provides
 
-from .roles import MODERATORS, grant_role_permissions
+from .roles import EDITORS, MANAGE, MODERATORS, grant_role_permissions
 
 
 def named_groups() -> list[Named]:
@@ -32,7 +32,9 @@ class AccountsConfig(AppConfig):
             "verificationrequest": ("view", "change"),
             # The log is below accounts, and cannot name the roles itself.
             "audit.moderationlogentry": ("view",),
-        }
+        },
+        # The thesaurus is below accounts, and cannot name the roles itself.
+        EDITORS: {"thesaurus.concept": MANAGE, "thesaurus.label": MANAGE},
     }
 
     # Modules that define models are imported inside the methods: Django loads every app's

@@ -1,9 +1,11 @@
 """What the library's, the dialogue's and the portal's searches share.
 
-On PostgreSQL, queries are PostgreSQL's websearch syntax tried in several text-search
-configurations, and snippets come from ts_headline. Its highlight markers are control characters
-that become <mark> only after the text is escaped, so nothing a person or a PDF wrote reaches the
-page as HTML. On SQLite, plain substring matching over the words of the query.
+A query is read once (core.query) and expanded with the thesaurus (thesaurus.vocabulary), then
+put to each database in its own terms: on PostgreSQL a tsquery, each unit as every text-search
+configuration reads it (`parsed`), with snippets from ts_headline; on SQLite an FTS5 match
+expression (`fts_match`), with snippets from FTS5's snippet(). The highlight markers of both
+are control characters that become <mark> only after the text is escaped, so nothing a person
+or a PDF wrote reaches the page as HTML.
 """
 
 import re
@@ -17,20 +19,10 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .query import Query, folded, stopwords, words_of
+from .query import MAX_LENGTH, Query, folded, stopwords
 
 START, STOP = "\x02", "\x03"
-MAX_TERMS = 10
-QUERY_MAX_LENGTH = 200
-
-
-def uses_postgres(queryset) -> bool:
-    return connections[queryset.db].vendor == "postgresql"
-
-
-def terms(query: str) -> list[str]:
-    """The words of a query typed by a person (at most MAX_TERMS): `"&<` alone has none."""
-    return list(words_of(query))[:MAX_TERMS]
+QUERY_MAX_LENGTH = MAX_LENGTH
 
 
 # Text-search configurations of our own (thesaurus migration 0002): PostgreSQL's English and

@@ -1,10 +1,12 @@
-"""Finding posts in the dialogue: full-text search on PostgreSQL, a plain fallback on SQLite.
+"""Finding posts in the dialogue: full-text search on PostgreSQL, and through FTS5 on SQLite.
 
-As in the library, each post has a stored tsvector, GIN-indexed on
-PostgreSQL (migration 0002), built with the configuration of its own language: the thread's
-title weighs more (A) than the post's text (B). A query is tried in English, in French and
-unstemmed, so that "mining" finds "mines" in an English post and "minier" finds "minière" in a
-French one. Snippets come from ts_headline, escaped before they are marked (core.search).
+As in the library, each post has a stored tsvector, GIN-indexed on PostgreSQL (migration 0002),
+built with the configuration of its own language: the thread's title (and a consultation's
+outcome, on its opening post) weighs more (A) than the post's text (B). A query, expanded with
+the thesaurus, is tried in English, in French and unstemmed, so that "mining" finds "mines" in
+an English post and "minier" finds "minière" in a French one. Snippets come from ts_headline,
+escaped before they are marked (core.search). On SQLite the same texts are rows of an FTS5
+table (migration 0008), kept in step by the same `index_posts`, ranked by bm25.
 
 Only approved posts of visible threads, in the forums permissions.visible_forum_ids(user)
 allows, are ever searched: a restricted forum does not exist for those outside it.

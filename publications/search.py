@@ -1,10 +1,11 @@
-"""Finding studies: full-text search on PostgreSQL, a plain fallback on SQLite, and facets.
+"""Finding studies: full-text search on PostgreSQL and through FTS5 on SQLite, and facets.
 
 On PostgreSQL each study has a stored tsvector (GIN-indexed) built with the configuration of
-its own language, and a query is tried in English and in French, so that "mining" finds
-"mines" in an English study and "minière" finds "minier" in a French one. Snippets come from
-ts_headline and are escaped before anything is marked (core.search), so nothing from a PDF
-reaches the page as HTML.
+its own language, and a query, expanded with the thesaurus, is tried in English and in French,
+so that "mining" finds "mines" in an English study and "minière" finds "minier" in a French
+one. Snippets come from ts_headline and are escaped before anything is marked (core.search),
+so nothing from a PDF reaches the page as HTML. On SQLite the same texts are rows of an FTS5
+table (migration 0010), kept in step by the same `index_publications`, ranked by bm25.
 """
 
 import contextlib

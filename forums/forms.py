@@ -6,6 +6,9 @@ from core.text import render_markdown
 
 from .models import POST_LINK_REL, PostLanguage, ThreadKind
 
+# The language choice that leaves it to forums.languages.detected (in the services).
+DETECT = ""
+
 MARKDOWN_HELP = _(
     "Markdown: *italic*, **bold**, [a link](https://example.org), > a quote, - a list. "
     "HTML is removed."
@@ -19,19 +22,31 @@ class PostForm(forms.Form):
         max_length=settings.FORUM_POST_MAX_LENGTH,
         help_text=MARKDOWN_HELP,
     )
-    language = forms.ChoiceField(label=_("Written in"), choices=PostLanguage.choices)
+    language = forms.ChoiceField(
+        label=_("Written in"),
+        choices=[(DETECT, _("Detect from the text")), *PostLanguage.choices],
+        required=False,
+        initial=DETECT,
+    )
     reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["reply_to"]
+        else:
+            # A new post's language is detected unless its author chooses one: the reader's
+            # language, which a view may give as initial, is only the detector's fallback.
+            self.initial = {**self.initial, "language": DETECT}
 
     def preview_html(self):
         return render_markdown(self.cleaned_data["body"], link_rel=POST_LINK_REL)
 
     def values(self):
-        return dict(self.cleaned_data)
+        """The services' keyword arguments; language None when it is to be detected."""
+        values = dict(self.cleaned_data)
+        values["language"] = values["language"] or None
+        return values
 
 
 class ThreadForm(PostForm):

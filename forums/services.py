@@ -20,7 +20,7 @@ from notices import services as notices
 from notices.models import POST_KINDS
 from outbox.services import record
 
-from . import permissions, tasks
+from . import languages, permissions, tasks
 from .models import (
     Delivery,
     Forum,
@@ -107,6 +107,17 @@ def check_limits(*, author: User, body: str, now: datetime.datetime | None = Non
             )
 
 
+def language_of(language: PostLanguage | str | None, *texts: str) -> PostLanguage:
+    """The language chosen, or, when none is, the one the texts are written in."""
+    if not language:
+        return languages.detected("\n\n".join(text for text in texts if text))
+    if language not in PostLanguage.values:
+        raise ValidationError(
+            _("Choose the language the post is written in from the list."), code="language"
+        )
+    return PostLanguage(language)
+
+
 @transaction.atomic
 def thread_start(
     *,
@@ -114,11 +125,13 @@ def thread_start(
     forum: Forum,
     title: str,
     body: str,
-    language: PostLanguage,
+    language: PostLanguage | None = None,
     kind: ThreadKind = ThreadKind.DISCUSSION,
     context: str = "",
     now: datetime.datetime | None = None,
 ) -> Thread:
+    """Start a thread with its opening post; in the language chosen, or the one its title,
+    context and text are written in."""
     if kind == ThreadKind.CONSULTATION:
         if not permissions.can_start_consultation(author, forum):
             raise PermissionDenied
@@ -128,6 +141,7 @@ def thread_start(
     if not title:
         raise ValidationError(_("Give the thread a title."), code="no_title")
     check_limits(author=author, body=body, now=now)
+    language = language_of(language, title, context, body)
     now = now or timezone.now()
     thread = Thread.objects.create(
         forum=forum, title=title, author=author, kind=kind, context=context, created_at=now
@@ -151,15 +165,17 @@ def post_reply(
     author: User,
     thread: Thread,
     body: str,
-    language: PostLanguage,
+    language: PostLanguage | None = None,
     reply_to: Post | None = None,
     now: datetime.datetime | None = None,
 ) -> Post:
+    """Reply in a thread, in the language chosen or the one the text is written in."""
     if not permissions.can_reply(author, thread):
         raise PermissionDenied
     if reply_to is not None and reply_to.thread_id != thread.pk:
         raise ValidationError(_("You can only reply to a post of this thread."), code="elsewhere")
     check_limits(author=author, body=body, now=now)
+    language = language_of(language, body)
     post = Post.objects.create(
         thread=thread,
         author=author,
@@ -175,11 +191,13 @@ def post_reply(
 
 
 @transaction.atomic
-def post_edit(*, editor: User, post: Post, body: str, language: PostLanguage) -> Post:
-    """Change a post's text, keeping the earlier version."""
+def post_edit(*, editor: User, post: Post, body: str, language: PostLanguage | None = None) -> Post:
+    """Change a post's text, keeping the earlier version; its language is the one chosen, or
+    the one the new text is written in."""
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied
     check_text(body)
+    language = language_of(language, body)
     if body == post.body and language == post.language:
         return post
     PostRevision.objects.create(

@@ -25,6 +25,10 @@ START, STOP = "\x02", "\x03"
 QUERY_MAX_LENGTH = MAX_LENGTH
 
 
+def uses_postgres(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
 # Text-search configurations of our own (thesaurus migration 0002): PostgreSQL's English and
 # French stemmers and its unstemmed one, each after `unaccent`, so that "miniere" finds
 # "minière" as SQLite's tokenizer (remove_diacritics) does.

@@ -36,10 +36,6 @@ CONFIGS = {"en": "asm_english", "fr": "asm_french"}
 UNSTEMMED = "asm_simple"
 
 
-def config_of(language: str) -> str:
-    return CONFIGS.get(language, UNSTEMMED)
-
-
 class ParsedQuery(SearchQuery):
     """A query PostgreSQL has read already, as the text of its tsquery, used as it is."""
 

@@ -35,8 +35,8 @@ class PostForm(forms.Form):
         if editing:
             del self.fields["reply_to"]
         else:
-            # A new post's language is detected unless its author chooses one: the reader's
-            # language, which a view may give as initial, is only the detector's fallback.
+            # A new post's language is detected unless its author chooses one (the reader's
+            # language is only the detector's fallback for a text too short to tell).
             self.initial = {**self.initial, "language": DETECT}
 
     def preview_html(self):

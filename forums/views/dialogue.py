@@ -262,11 +262,7 @@ class ThreadCreateView(WriteView):
 
     def get_form(self, data=None):
         consultation = permissions.can_start_consultation(self.request.user, self.forum)
-        return ThreadForm(
-            data,
-            allow_consultation=consultation,
-            initial={"language": self.request.LANGUAGE_CODE},
-        )
+        return ThreadForm(data, allow_consultation=consultation)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.get_form())
@@ -300,7 +296,7 @@ class PostReplyView(WriteView):
         return post
 
     def get_form(self, data=None):
-        initial = {"language": self.request.LANGUAGE_CODE}
+        initial = {}
         quoted = self.reply_to(self.request.GET.get("quote") or 0)
         if quoted:
             initial.update(reply_to=quoted.pk, body=quote(quoted))
@@ -403,9 +399,9 @@ def with_decisions(posts):
 
 @functools.cache
 def empty_reply_fields(language):
-    """The reply form as a thread page shows it, the same for everyone in a language: made once
-    per process (the form's fields, not its CSRF token)."""
-    form = PostForm(initial={"language": language})
+    """The reply form as a thread page shows it, the same for everyone in a language (its
+    labels are in it): made once per process (the form's fields, not its CSRF token)."""
+    form = PostForm()
     return render_to_string("forums/includes/post_fields.html", {"form": form})
 
 

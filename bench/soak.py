@@ -239,14 +239,14 @@ class Poster(Client):
         """Through allauth's login form, as a person does."""
         for account in self.accounts:
             status, _location, content = self.request(
-                account.browser, "GET", "/accounts/login/", kind="sign in"
+                account.browser, "GET", "/en/accounts/login/", kind="sign in"
             )
             token = CSRF_FIELD.search(content.decode(errors="replace"))
             if status != 200 or not token:
                 continue
             form = {"csrfmiddlewaretoken": token[1], "login": account.email, "password": PASSWORD}
             status, location, _content = self.request(
-                account.browser, "POST", "/accounts/login/", kind="sign in", form=form
+                account.browser, "POST", "/en/accounts/login/", kind="sign in", form=form
             )
             if status == 302 and "/login/" not in location:
                 self.signed_in += 1
@@ -384,9 +384,9 @@ def fill():
     for person in people[:4]:
         services.subscription_set(user=person, target=targets[0].forum, delivery=Delivery.IMMEDIATE)
     study = Publication.objects.published().first()
-    forums = [f"/forums/{forum.slug}/" for forum in Forum.objects.filter(threads__in=threads)]
+    forums = [f"/en/forums/{forum.slug}/" for forum in Forum.objects.filter(threads__in=threads)]
     thread_pages = [thread.get_absolute_url() for thread in threads[: TARGET_THREADS + 6]]
-    pages = ["/", "/forums/", "/publications/", "/sites/", *sorted(set(forums))]
+    pages = ["/en/", "/en/forums/", "/en/publications/", "/en/sites/", *sorted(set(forums))]
     if study:
         pages.append(study.get_absolute_url())
     pages += thread_pages * 2  # thread pages are read most

@@ -78,9 +78,9 @@ POSTERS = 4
 READERS = 60
 RARE = "ankarafantsika"  # in three posts and no study
 SEARCHES = {
-    "dialogue": ("/forums/search/", [RARE, "mercury", "mercury river", '"buffer zone"']),
-    "library": ("/publications/", ["Hollestelle", "mining", "gold mining", '"buffer zone"']),
-    "site-wide": ("/search/", [RARE, "gold", "mercury river", '"buffer zone"']),
+    "dialogue": ("/en/forums/search/", [RARE, "mercury", "mercury river", '"buffer zone"']),
+    "library": ("/en/publications/", ["Hollestelle", "mining", "gold mining", '"buffer zone"']),
+    "site-wide": ("/en/search/", [RARE, "gold", "mercury river", '"buffer zone"']),
 }
 
 
@@ -166,15 +166,15 @@ def pages(long_thread):
     last = (long_thread.posts.count() - 1) // settings.FORUM_POSTS_PER_PAGE + 1
     study = Publication.objects.published().filter(sites__isnull=False).first()
     return [
-        ("home", "/"),
-        ("forum index", "/forums/"),
-        ("a forum", f"/forums/{long_thread.forum.slug}/"),
+        ("home", "/en/"),
+        ("forum index", "/en/forums/"),
+        ("a forum", f"/en/forums/{long_thread.forum.slug}/"),
         ("thread, first page", long_thread.get_absolute_url()),
         ("thread, last page", f"{long_thread.get_absolute_url()}?page={last}"),
-        (f"library, {Publication.objects.published().count():,} studies", "/publications/"),
+        (f"library, {Publication.objects.published().count():,} studies", "/en/publications/"),
         ("a study", study.get_absolute_url()),
-        ("a site", "/sites/itombwe/"),
-        ("the map", "/sites/"),
+        ("a site", "/en/sites/itombwe/"),
+        ("the map", "/en/sites/"),
     ]
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.handles import backfill_handles, handle_key, suggest_handle, validate_handle
 from accounts.models import StakeholderGroup, User
@@ -247,9 +247,8 @@ def test_signup_with_a_handle_refused_says_why_and_creates_nothing(
 
 def test_a_refusal_is_explained_in_french_to_who_registers_in_french(client):
     UserFactory(handle="amani")
-    client.cookies["django_language"] = "fr"
-
-    response = client.post(SIGNUP, signup_data(handle="Amani"))
+    with translation.override("fr"):  # on the French sign-up page
+        response = client.post(reverse("account_signup"), signup_data(handle="Amani"))
 
     assert "@Amani est déjà pris — essayez @Amani2." in response.content.decode()
 

@@ -9,11 +9,13 @@ SWITCH = reverse("accounts:set_language")
 
 
 def test_the_switcher_remembers_the_choice_in_a_cookie(client):
-    response = client.post(SWITCH, {"language": "fr", "next": "/"})
+    response = client.post(SWITCH, {"language": "fr", "next": "/en/"})
 
     assert response.status_code == 302
+    assert response["Location"] == "/fr/"
     assert response.cookies["django_language"].value == "fr"
-    assert '<html lang="fr">' in client.get("/").content.decode()
+    # An address without a language now leads to French.
+    assert '<html lang="fr">' in client.get("/", follow=True).content.decode()
 
 
 def test_the_switcher_refuses_an_unknown_language(client):
@@ -40,11 +42,11 @@ def test_signing_in_brings_back_the_preferred_language(client):
     )
 
     assert response.cookies["django_language"].value == "fr"
-    assert '<html lang="fr">' in client.get("/").content.decode()
+    assert '<html lang="fr">' in client.get("/", follow=True).content.decode()
 
 
 def test_the_switcher_works_without_javascript(client):
-    page = client.get("/").content.decode()
+    page = client.get("/en/").content.decode()
 
     assert f'action="{SWITCH}"' in page
     assert 'name="language" value="fr"' in page
@@ -55,9 +57,9 @@ def test_the_switcher_works_from_a_visitors_cached_page_without_a_token():
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get("/").content.decode()
+    page = browser.get("/en/").content.decode()
     response = browser.post(
-        SWITCH, {"language": "fr", "next": "/"}, HTTP_SEC_FETCH_SITE="same-origin"
+        SWITCH, {"language": "fr", "next": "/en/"}, HTTP_SEC_FETCH_SITE="same-origin"
     )
 
     assert "csrfmiddlewaretoken" not in page

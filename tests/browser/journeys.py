@@ -137,7 +137,8 @@ def register_and_confirm(visit, journey, viewport, *, email):
 
     (message,) = mail_to(email)
     assert message.subject == "[ASM-PACE] Confirmez votre adresse e-mail"
-    visit.goto(link_path(message.body, "/accounts/confirm-email/"))
+    # The link leads to the French pages: the email is in its reader's language.
+    visit.goto(link_path(message.body, "/fr/accounts/confirm-email/"))
     assert_french(visit)
     shot(visit, journey, "confirm", viewport)
     page.locator("main form").get_by_role("button", name="Confirmer").click()

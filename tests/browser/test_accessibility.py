@@ -13,6 +13,7 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import expect
 
 from accounts.models import User
+from core.addresses import in_language, language_of
 from notices.models import Kind, Notice
 from publications.models import Topic
 
@@ -48,14 +49,23 @@ def portal():
 
 def search_exists():
     try:
-        resolve("/search/")
+        resolve("/en/search/")
     except Resolver404:
         return False
     return True
 
 
-def pages(portal):
-    """(label, path, signed in) for every page people visit."""
+def at(path, language):
+    """The page's address in that language (/fr/…), from a path with or without one."""
+    return in_language(path, language) if language_of(path) else f"/{language}{path}"
+
+
+def pages(portal, language="en"):
+    """(label, path in that language, signed in) for every page people visit."""
+    return [(label, at(path, language), member) for label, path, member in _pages(portal)]
+
+
+def _pages(portal):
     thread = portal.thread
     visited = [
         ("home", "/", False),
@@ -94,12 +104,12 @@ def set_language(visit, language):
     )
 
 
-def sign_in(visit, portal):
-    visit.goto("/accounts/login/")
+def sign_in(visit, portal, language):
+    visit.goto(f"/{language}/accounts/login/")
     visit.page.locator("input[name=login]").fill(portal.member.email)
     visit.page.locator("input[name=password]").fill(portal.password)
     visit.page.locator("form button[type=submit]").last.click()
-    expect(visit.page.locator("form[action='/accounts/logout/']")).to_be_attached()
+    expect(visit.page.locator(f"form[action='/{language}/accounts/logout/']")).to_be_attached()
 
 
 @pytest.mark.parametrize(
@@ -114,9 +124,9 @@ def test_no_serious_accessibility_violation_on_any_page(visitor, portal, languag
     set_language(visit, language)
     serious, minor = [], []
     signed_in = False
-    for label, path, needs_member in pages(portal):
+    for label, path, needs_member in pages(portal, language):
         if needs_member and not signed_in:
-            sign_in(visit, portal)
+            sign_in(visit, portal, language)
             signed_in = True
         visit.goto(path)
         if "/sites/" in path:  # the map is drawn by then, markers and all
@@ -138,8 +148,8 @@ def test_no_serious_accessibility_violation_on_any_page(visitor, portal, languag
 
 def test_every_post_says_its_language(visitor, portal):
     visit = visitor(PHONE)
-    set_language(visit, "fr")
-    visit.goto(portal.thread.get_absolute_url())
+    set_language(visit, "en")  # the address says the page's language, not the cookie
+    visit.goto(in_language(portal.thread.get_absolute_url(), "fr"))
 
     assert visit.page.locator("html").get_attribute("lang") == "fr"
     bodies = visit.page.locator(".forum-post .post-body")
@@ -206,7 +216,7 @@ def tab_next(visit, locator):
 
 def test_signing_in_and_replying_with_the_keyboard_alone(visitor, portal):
     visit = visitor(PHONE)
-    visit.goto("/accounts/login/")
+    visit.goto("/en/accounts/login/")
     page = visit.page
 
     # The first stop is the link that skips to the content, and it works.
@@ -228,10 +238,10 @@ def test_signing_in_and_replying_with_the_keyboard_alone(visitor, portal):
     tab_next(visit, page.get_by_label("Remember me"))
     tab_next(visit, page.locator("main form button[type=submit]"))
     page.keyboard.press("Enter")
-    expect(page.locator("form[action='/accounts/logout/']")).to_be_attached()
+    expect(page.locator("form[action='/en/accounts/logout/']")).to_be_attached()
 
     # The reply form, from the top of its page: the post, its language, preview, post.
-    visit.goto(f"/forums/{portal.forum.slug}/{portal.thread.pk}/reply/")
+    visit.goto(f"/en/forums/{portal.forum.slug}/{portal.thread.pk}/reply/")
     fields = page.locator("main form").locator("textarea, select, input:not([type=hidden]), button")
     expect(fields).to_have_count(4)
     tab_to(visit, page.get_by_label("Your post"))

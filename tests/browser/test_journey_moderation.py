@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import StakeholderGroup
 from audit.models import Action, ModerationLogEntry
+from core.addresses import in_language
 from forums.models import Forum, PostStatus
 from tests.factories import PostFactory, ThreadFactory, UserFactory
 
@@ -65,7 +66,7 @@ def test_a_flagged_post_is_hidden_with_a_reason_and_its_author_suspended(
     reader = visitor(viewport, locale="fr-FR")
     page = reader.page
     sign_in(reader, UserFactory(name="Espérance Mwamini", preferred_language="fr").email)
-    reader.goto(thread.get_absolute_url())
+    reader.goto(in_language(thread.get_absolute_url(), "fr"))
     page.locator(f"#post-{abusive_post.pk}").get_by_role("link", name="Signaler").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Signaler un message")
     page.get_by_label("Injurieux ou menaçant").check()
@@ -126,7 +127,7 @@ def test_a_flagged_post_is_hidden_with_a_reason_and_its_author_suspended(
     # The author can still read, sees why they cannot post, and cannot.
     suspended = visitor(viewport, locale="fr-FR")
     sign_in(suspended, author.email)
-    suspended.goto(thread.get_absolute_url())
+    suspended.goto(in_language(thread.get_absolute_url(), "fr"))
     notice = suspended.page.locator(".alert", has_text="Votre compte est suspendu jusqu")
     expect(notice).to_contain_text(french_date(until))
     expect(notice).to_contain_text(SUSPENSION)
@@ -139,7 +140,7 @@ def test_a_flagged_post_is_hidden_with_a_reason_and_its_author_suspended(
     assert_french(suspended)
     shot(suspended, "moderate", "suspended-author", viewport)
     refused = suspended.page.request.get(
-        suspended.server_url + f"/forums/itombwe/{thread.pk}/reply/"
+        suspended.server_url + f"/fr/forums/itombwe/{thread.pk}/reply/"
     )
     assert refused.status == 403
     expect(suspended.page.get_by_role("link", name=re.compile("^Lancer une"))).to_have_count(0)

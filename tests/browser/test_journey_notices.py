@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from accounts.models import StakeholderGroup
 from audit.models import Action
+from core.addresses import in_language
 from forums import moderation
 from forums.models import Forum, Post
 from tests.factories import PostFactory, ThreadFactory, UserFactory
@@ -44,7 +45,7 @@ def test_a_miner_hears_of_a_mention_and_lands_on_the_reply(visitor, content):
     asker = visitor(PHONE, locale="fr-FR")
     page = asker.page
     sign_in(asker, miner.email)
-    asker.goto(Forum.objects.get(slug="itombwe").get_absolute_url())
+    asker.goto(in_language(Forum.objects.get(slug="itombwe").get_absolute_url(), "fr"))
     page.get_by_role("link", name="Lancer une discussion").click()
     page.get_by_label("Titre").fill("Où pouvons-nous creuser ?")
     page.get_by_label("Votre message").fill("Les limites de la zone centrale ne sont pas marquées.")
@@ -64,7 +65,7 @@ def test_a_miner_hears_of_a_mention_and_lands_on_the_reply(visitor, content):
     expect(answerer.page.locator(f"#post-{answer.pk} a", has_text="@aline")).to_be_visible()
 
     # The miner comes back: the count is in the header, the notification leads to the reply.
-    asker.goto("/forums/")
+    asker.goto("/fr/forums/")
     expect(header_count(page)).to_have_text(re.compile(r"^Notifications\s*1\s*non lues$"))
     shot(asker, "notices", "count", PHONE)
     header_count(page).click()
@@ -92,7 +93,7 @@ def test_a_flagger_learns_what_came_of_the_flag(visitor, content):
     reader = visitor(PHONE, locale="fr-FR")
     page = reader.page
     sign_in(reader, flagger.email)
-    reader.goto(thread.get_absolute_url())
+    reader.goto(in_language(thread.get_absolute_url(), "fr"))
     page.locator(f"#post-{abusive.pk}").get_by_role("link", name="Signaler").click()
     page.get_by_label("Injurieux ou menaçant").check()
     page.get_by_role("button", name="Signaler ce message").click()
@@ -102,7 +103,7 @@ def test_a_flagger_learns_what_came_of_the_flag(visitor, content):
         moderator=moderator, post=abusive, decision=Action.HIDE, reason="Insultes."
     )
 
-    reader.goto("/forums/")
+    reader.goto("/fr/forums/")
     expect(header_count(page)).to_have_text(re.compile(r"1\s*non lues$"))
     header_count(page).click()
     outcome = page.get_by_role("link", name=re.compile("a masqué le message que vous avez signalé"))

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.models import StakeholderGroup, User
 from accounts.roles import MODERATORS
+from core.addresses import in_language
 from forums.models import Forum, Post, PostStatus
 from publications.models import Publication
 from tests.factories import ThreadFactory, UserFactory
@@ -159,7 +160,7 @@ def test_a_newcomer_posts_in_a_dialogue_and_a_moderator_approves(
     expect(balance).to_contain_text("1 person, 1 post")
     expect(reader.page.locator(".balance-missing", has_text=MINER_EN)).to_have_count(0)
     shot(reader, "post", "thread-approved", viewport)
-    reader.goto("/forums/itombwe/")
+    reader.goto("/en/forums/itombwe/")
     reader.page.get_by_role("link", name="Où creuser sans entrer dans la zone centrale ?").click()
     expect(reader.page.locator("article.forum-post .stakeholder-badge")).to_have_text(MINER_EN)
     for visit in (stakeholder, moderator, reader):
@@ -178,7 +179,7 @@ def test_find_the_sierra_leone_case_study_through_search_and_download_it(
     # "Search", and a results page with sections "Studies", "Sites" and "Dialogue".
     visit = visitor(viewport)
     page = visit.page
-    visit.goto("/")
+    visit.goto("/en/")
     search = page.get_by_role("search")
     search.get_by_label("Search", exact=True).fill("Sierra Leone")
     search.get_by_label("Search", exact=True).press("Enter")
@@ -282,27 +283,27 @@ def test_explore_the_sites_from_the_map_to_a_study_and_a_forum_in_french(
 def test_the_french_check_sees_english(visitor, content):
     """The check of the French pages is worth something: it finds the English interface."""
     visit = visitor(DESKTOP, locale="en-GB")
-    visit.goto("/")
+    visit.goto("/en/")
     left = english_left(visit, language="en")
     assert {"Join the dialogue", "Register as a stakeholder"} <= set(left), left
 
 
 # French pages that the journeys above do not check already.
 FRENCH_PAGES = [
-    "/forums/",
-    "/publications/",
-    "/search/?q=or",
-    "/pages/about/",
-    "/pages/code-of-conduct/",
-    "/accounts/login/",
-    "/accounts/password/reset/",
+    "/fr/forums/",
+    "/fr/publications/",
+    "/fr/search/?q=or",
+    "/fr/pages/about/",
+    "/fr/pages/code-of-conduct/",
+    "/fr/accounts/login/",
+    "/fr/accounts/password/reset/",
 ]
 SIGNED_IN_PAGES = [
-    "/accounts/verification/",
-    "/accounts/email/",
-    "/accounts/password/change/",
-    "/accounts/2fa/",
-    "/accounts/delete/",
+    "/fr/accounts/verification/",
+    "/fr/accounts/email/",
+    "/fr/accounts/password/change/",
+    "/fr/accounts/2fa/",
+    "/fr/accounts/delete/",
     # The moderation console, for a moderator who reads French.
     "/admin/",
     "/admin/forums/post/?waiting=yes",
@@ -319,7 +320,7 @@ def test_french_pages_have_no_english_left(visitor, content, itombwe_thread):
         expect(visit.page.locator("html")).to_have_attribute("lang", "fr")
         found[path] = english_left(visit)
     sign_in(visit, UserFactory(preferred_language="fr", is_staff=True, groups=[MODERATORS]).email)
-    for path in [*SIGNED_IN_PAGES, itombwe_thread.get_absolute_url()]:
+    for path in [*SIGNED_IN_PAGES, in_language(itombwe_thread.get_absolute_url(), "fr")]:
         visit.goto(path)
         expect(visit.page.locator("html")).to_have_attribute("lang", "fr")
         found[f"{path} (signed in)"] = english_left(visit)

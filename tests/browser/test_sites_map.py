@@ -41,7 +41,7 @@ def sites():
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_map_draws_every_site_from_this_server_alone(visitor, sites, viewport):
     visit = visitor(viewport)
-    visit.goto("/sites/")
+    visit.goto("/en/sites/")
 
     site_map = visit.page.locator("[data-site-map]")
     expect(site_map).to_have_class(re.compile(r"\bsite-map--ready\b"))
@@ -65,7 +65,7 @@ def test_the_map_draws_every_site_from_this_server_alone(visitor, sites, viewpor
 
 def test_a_keyboard_reaches_a_marker_and_opens_its_site(visitor, sites):
     visit = visitor(DESKTOP)
-    visit.goto("/sites/")
+    visit.goto("/en/sites/")
     expect(visit.page.locator(".site-map__marker")).to_have_count(4)
 
     marker = visit.page.locator(".site-map__marker").first
@@ -85,7 +85,7 @@ def test_a_keyboard_reaches_a_marker_and_opens_its_site(visitor, sites):
 
 def test_without_javascript_the_list_is_the_map(visitor, sites):
     visit = visitor(PHONE, javascript=False)
-    visit.goto("/sites/")
+    visit.goto("/en/sites/")
 
     assert visit.page.locator("[data-site-map]").bounding_box()["height"] == 0
     for _slug, name, *_ in SITES:
@@ -100,7 +100,7 @@ def test_without_javascript_the_list_is_the_map(visitor, sites):
 def test_a_site_name_is_shown_as_text_never_as_markup(visitor):
     SiteFactory(slug="odd", name='<img src=x onerror="document.title=1"> & <b>Bold</b>')
     visit = visitor(DESKTOP)
-    visit.goto("/sites/")
+    visit.goto("/en/sites/")
 
     link = visit.open_marker(visit.page.locator(".site-map__marker")).locator("a")
     expect(link).to_have_text('<img src=x onerror="document.title=1"> & <b>Bold</b>')

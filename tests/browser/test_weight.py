@@ -261,7 +261,7 @@ def assert_compressed_and_cacheable(measure):
 
 def test_a_first_visit_stays_within_100_kb_and_30_kb_of_javascript(production_server, portal):
     figures = {}
-    for label, path in [("home", "/"), ("thread", portal.thread.get_absolute_url())]:
+    for label, path in [("home", "/en/"), ("thread", portal.thread.get_absolute_url())]:
         wire = production_server.wire()
         measure = wire.visit(path)
         if label == "thread":
@@ -271,7 +271,7 @@ def test_a_first_visit_stays_within_100_kb_and_30_kb_of_javascript(production_se
         wire.assert_clean()
     # Not budgeted, for the record: the map's page, the one page with JavaScript (Leaflet).
     wire = production_server.wire()
-    figures["sites (no budget)"] = summary(wire.visit("/sites/"))
+    figures["sites (no budget)"] = summary(wire.visit("/en/sites/"))
     wire.assert_clean()
     record("first visit", figures)
 
@@ -287,10 +287,10 @@ def test_the_next_page_costs_at_most_15_kb_and_static_files_come_from_the_cache(
     thread = portal.thread.get_absolute_url()
     figures = {}
     # From the home page to the pages people go on to: the thread, the library, the dialogue.
-    next_pages = [("thread", thread), ("library", "/publications/"), ("dialogue", "/forums/")]
+    next_pages = [("thread", thread), ("library", "/en/publications/"), ("dialogue", "/en/forums/")]
     for label, path in next_pages:
         wire = production_server.wire()
-        wire.visit("/")
+        wire.visit("/en/")
         production_server.requests.paths.clear()
         measure = wire.visit(path)
         static_requests = [p for p in production_server.requests.paths if p.startswith("/static/")]
@@ -353,14 +353,14 @@ def test_on_a_slow_mobile_connection_a_thread_shows_its_first_post_within_3_seco
 
 READING_PAGES = [
     # path, what shows that the page is there, how many of them (None: any)
-    ("/", "main h1", None),
-    ("/pages/about/", ".page-body", None),
-    ("/publications/", ".publication-item", 6),
-    ("/publications/global-solutions-study/", "main h1", None),
-    ("/sites/", ".site-item", 4),
-    ("/sites/itombwe/", ".site-facts", None),
-    ("/forums/", "main h1", None),
-    ("/forums/itombwe/", "main h1", None),
+    ("/en/", "main h1", None),
+    ("/en/pages/about/", ".page-body", None),
+    ("/en/publications/", ".publication-item", 6),
+    ("/en/publications/global-solutions-study/", "main h1", None),
+    ("/en/sites/", ".site-item", 4),
+    ("/en/sites/itombwe/", ".site-facts", None),
+    ("/en/forums/", "main h1", None),
+    ("/en/forums/itombwe/", "main h1", None),
 ]
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.models import StakeholderGroup, User
 from audit.models import Action
@@ -84,8 +85,8 @@ def test_what_a_reader_follows_is_theirs_and_shown_at_once(thread):
 
 def test_an_author_gets_their_own_page_and_nobody_else_gets_it(thread, reply):
     url = thread.get_absolute_url()
-    edit_link = f'href="/forums/posts/{reply.pk}/edit/"'
-    flag_link = f'href="/forums/posts/{reply.pk}/flag/"'
+    edit_link = f'href="/en/forums/posts/{reply.pk}/edit/"'
+    flag_link = f'href="/en/forums/posts/{reply.pk}/flag/"'
 
     own = signed_in(reply.author).get(url)  # made first, for the author: never kept
     reader = signed_in(UserFactory()).get(url)
@@ -172,25 +173,29 @@ def test_restricted_forums_never_reach_outsiders_through_a_shared_page():
     unconfirmed = UserFactory(confirmed=False)
 
     assert signed_in(ngo).get(secret.get_absolute_url()).status_code == 200
-    assert forum.name in signed_in(ngo).get("/forums/").text
+    assert forum.name in signed_in(ngo).get("/en/forums/").text
     assert signed_in(miner).get(secret.get_absolute_url()).status_code == 404
     assert signed_in(miner).get(forum.get_absolute_url()).status_code == 404
-    assert forum.name not in signed_in(miner).get("/forums/").text
+    assert forum.name not in signed_in(miner).get("/en/forums/").text
     assert signed_in(miner).get(for_members.get_absolute_url()).status_code == 200
     assert signed_in(unconfirmed).get(for_members.get_absolute_url()).status_code == 404
 
 
 def test_french_and_english_readers_get_their_own_language(thread):
+    """Each language at its own address (/fr/…), kept apart from the other's."""
     url = thread.get_absolute_url()
+    with translation.override("fr"):
+        french_url = thread.get_absolute_url()
     signed_in(UserFactory()).get(url)
     french = signed_in(UserFactory())
     french.cookies["django_language"] = "fr"
 
-    page = french.get(url)
+    page = french.get(french_url)
 
     assert page.headers.get(HIT_HEADER) is None
     assert '<html lang="fr">' in page.text
-    assert '<html lang="fr">' in french.get(url).text
+    assert '<html lang="fr">' in french.get(french_url).text
+    assert '<html lang="en">' in french.get(url).text  # the address, not the cookie
 
 
 def test_visitors_and_readers_never_get_each_others_pages(thread):
@@ -215,7 +220,7 @@ def test_a_reader_with_a_message_waiting_gets_it_and_nobody_else_does(thread):
     said = "you will receive an email for each new post."
 
     follower.post(
-        "/forums/subscriptions/", {"thread": thread.pk, "action": "subscribe", "next": url}
+        "/en/forums/subscriptions/", {"thread": thread.pk, "action": "subscribe", "next": url}
     )
     with_message = follower.get(url)
     others = signed_in(UserFactory()).get(url)

@@ -98,13 +98,14 @@ def test_a_new_post_emails_each_subscriber_once_in_their_language_but_not_its_au
     assert "ONG, société civile" in to_french.body
     assert "Itombwe Nature Reserve" in to_english.body
     assert "Réserve" not in to_english.body
-    for message in (to_french, to_english):
+    for message, language in ((to_french, "fr"), (to_english, "en")):
         assert "Mercury & gold at Mwenga" in message.body
         assert "Amani Bisimwa" in message.body
         assert post.body in message.body
-        assert f"{portal_domain}/forums/posts/{post.pk}/" in message.body
+        # Its links lead to the pages in the reader's language.
+        assert f"{portal_domain}/{language}/forums/posts/{post.pk}/" in message.body
         assert message.extra_headers["List-Unsubscribe"].startswith(
-            f"<{portal_domain}/forums/unsubscribe/"
+            f"<{portal_domain}/{language}/forums/unsubscribe/"
         )
         assert message.extra_headers["List-Unsubscribe-Post"] == ONE_CLICK
         (html, mimetype) = message.alternatives[0]
@@ -297,7 +298,7 @@ def test_the_daily_digest_groups_new_posts_once_and_moves_on(committed, forum, p
         assert left_out.body not in digest.body
     assert "Filières de l'or" in digest.body
     assert "Grace Osei · Recherche" in digest.body
-    assert f"{portal_domain}/forums/posts/{new.pk}/" in digest.body
+    assert f"{portal_domain}/fr/forums/posts/{new.pk}/" in digest.body
     assert digest.extra_headers["List-Unsubscribe-Post"] == ONE_CLICK
     for subscription in daily:
         subscription.refresh_from_db()

@@ -32,14 +32,14 @@ def fresh(url, change):
 
 def test_a_new_reply_is_on_the_thread_the_forum_and_the_index(thread):
     author = UserFactory(name="Zawadi")
-    for url in (thread.get_absolute_url(), thread.forum.get_absolute_url(), "/forums/"):
+    for url in (thread.get_absolute_url(), thread.forum.get_absolute_url(), "/en/forums/"):
         visit(url)
 
     services.post_reply(author=author, thread=thread, body="Mercury is sold openly.", language="en")
 
     assert "Mercury is sold openly." in Client().get(thread.get_absolute_url()).content.decode()
     assert "Zawadi" in Client().get(thread.forum.get_absolute_url()).content.decode()
-    assert "Zawadi" in Client().get("/forums/").content.decode()
+    assert "Zawadi" in Client().get("/en/forums/").content.decode()
 
 
 def test_an_edit_is_shown_at_once(thread, reply):
@@ -174,14 +174,14 @@ def test_a_restricted_forum_is_never_cached_for_outsiders():
     assert signed_in.get(secret.get_absolute_url()).status_code == 200
     for url in (secret.get_absolute_url(), forum.get_absolute_url()):
         assert visit(url).status_code == 404
-    assert "the buyers' names" not in visit("/forums/").content.decode()
+    assert "the buyers' names" not in visit("/en/forums/").content.decode()
 
 
 def test_signed_in_readers_share_each_posts_html_but_never_their_controls(thread, reply):
     author, reader = Client(), Client()
     author.force_login(reply.author)
     reader.force_login(UserFactory(name="Another Reader"))
-    edit_link = f'href="/forums/posts/{reply.pk}/edit/"'
+    edit_link = f'href="/en/forums/posts/{reply.pk}/edit/"'
 
     first = reader.get(thread.get_absolute_url()).content.decode()
     own = author.get(thread.get_absolute_url()).content.decode()

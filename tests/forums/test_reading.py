@@ -28,7 +28,7 @@ def later(minutes):
 
 
 def new_badges(page):
-    found = re.findall(r'href="/forums/threads/(\d+)/unread/">(\d+) new', page)
+    found = re.findall(r'href="/en/forums/threads/(\d+)/unread/">(\d+) new', page)
     return {int(thread): int(count) for thread, count in found}
 
 

@@ -47,9 +47,9 @@ def test_a_mention_links_to_the_profile_and_tells_its_holder_once(committed, thr
     with committed():
         post = write(thread, writer, "Qu'en pense @Amelie ? Voir aussi @nobody-here.")
 
-    assert f'<a href="{amelie.get_absolute_url()}" rel="nofollow ugc noopener">@Amelie</a>' in (
-        post.body_html
-    )
+    # The profile's address without a language: it sends each reader to theirs.
+    profile = f"/people/{amelie.pk}/"
+    assert f'<a href="{profile}" rel="nofollow ugc noopener">@Amelie</a>' in post.body_html
     assert "@nobody-here" in post.body_html
     assert mentions_of(amelie) == [(post.pk,)]
     [email] = [m for m in mail.outbox if m.to == [amelie.email]]

@@ -77,7 +77,15 @@ def addresses():
         user=reader, kind=Kind.REPLY, cause="test", target_type="post", target_id=post.pk
     )
     stop = stop_email_token(user_id=reader.pk, kind=Kind.REPLY)
-    return reader, [
+    # Each page at its English address, and at its old address without a language, whose
+    # redirect (core/addresses.py) must hold under the same input.
+    old = paths(reader, thread, post, study, site, page, token, forum, notice, stop)
+    return reader, [*(f"/en{path}" for path in old), *old]
+
+
+def paths(reader, thread, post, study, site, page, token, forum, notice, stop):
+    """Every page's address, without its language."""
+    return [
         "/",
         f"/pages/{page.slug}/",
         "/pages/no-such-page/",

@@ -64,15 +64,15 @@ def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(
         return json.loads(portal.stdout.readline())
 
     try:
-        assert get("/")["status"] == 200
+        assert get("/en/")["status"] == 200
         assert get("/healthz")["status"] == 200
 
         own_postgres["stop"]()
-        down = get("/")
+        down = get("/en/")
         # The database did not answer: for a moment it is not asked again, and the next
         # pages are refused at once instead of each waiting the pool's timeout.
         started = time.monotonic()
-        refused = [get(path) for path in ("/forums/", "/publications/", "/")]
+        refused = [get(path) for path in ("/en/forums/", "/en/publications/", "/en/")]
         refused_in = time.monotonic() - started
         health = get("/healthz")
 
@@ -81,11 +81,11 @@ def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(
         # answers, and the portal is back with a fresh pool, with nothing restarted.
         restarted = time.monotonic()
         deadline = restarted + 30
-        back = get("/")
+        back = get("/en/")
         while back["status"] != 200 and time.monotonic() < deadline:
             assert back["status"] == 503
             time.sleep(0.2)
-            back = get("/")
+            back = get("/en/")
         back_in = time.monotonic() - restarted
     finally:
         portal.stdin.close()
@@ -104,6 +104,6 @@ def test_a_database_outage_is_a_503_page_and_the_portal_recovers_by_itself(
     log = (tmp_path / "portal.log").read_text()
     assert log.count("The database did not answer") == 1, log
     refusals = [line for line in log.splitlines() if line.startswith("Service Unavailable: /")]
-    assert [line for line in refusals if "healthz" not in line] == ["Service Unavailable: /"]
+    assert [line for line in refusals if "healthz" not in line] == ["Service Unavailable: /en/"]
     assert "The database answers again" in log
     assert back_in < 5 + 1, "back within DATABASE_RETRY_SECONDS of the database"

@@ -39,14 +39,16 @@ def test_production_refuses_the_development_secret_key():
 
 @pytest.fixture(scope="module")
 def production_responses(production_env):
-    result = run_django("-m", "tests.project.probe", "/", "/accounts/signup/", env=production_env)
+    result = run_django(
+        "-m", "tests.project.probe", "/en/", "/en/accounts/signup/", env=production_env
+    )
     return json.loads(result.stdout)
 
 
 def test_security_headers_in_production_mode(production_responses):
-    headers = production_responses["/"]["headers"]
+    headers = production_responses["/en/"]["headers"]
 
-    assert production_responses["/"]["status"] == 200
+    assert production_responses["/en/"]["status"] == 200
     hsts = headers["Strict-Transport-Security"]
     max_age = int(hsts.split("max-age=")[1].split(";")[0])
     assert max_age >= 365 * 24 * 3600
@@ -73,7 +75,7 @@ def test_content_security_policy_forbids_inline_code_and_framing(production_resp
 
 
 def test_production_pages_use_hashed_static_files_and_secure_cookies(production_responses):
-    signup = production_responses["/accounts/signup/"]
+    signup = production_responses["/en/accounts/signup/"]
 
     assert signup["status"] == 200
     assert ".css" in signup["body"]

@@ -57,7 +57,7 @@ def test_rate_limits_count_in_redis_when_it_is_configured(production_env):
     attempt = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','asmpace.settings');"
         "django.setup(); from django.test import Client;"
-        "Client().post('/accounts/login/', {'login': 'x@example.org', 'password': 'wrong'},"
+        "Client().post('/en/accounts/login/', {'login': 'x@example.org', 'password': 'wrong'},"
         " headers={'host': 'portal.example.org'}, secure=True)"
     )
     run_django("-c", attempt, env={**production_env, "REDIS_URL": REDIS})

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from publications.models import Kind
 from sites.models import Site
@@ -23,6 +24,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("sites:list")
+# Every language's sitemap of each kind (/sitemap.xml is their index).
+SITEMAPS = [
+    reverse("sitemap_section", kwargs={"section": f"{language}-{kind}"})
+    for language in ("en", "fr")
+    for kind in ("pages", "sites")
+]
 GEOJSON = reverse("sites:geojson")
 
 
@@ -102,14 +109,13 @@ def test_the_list_shows_published_sites_with_their_facts_and_map_data(client, go
         "Gola Rainforest National Park",
         "Sapo National Park",
     ]
-    assert features[0]["properties"]["url"] == "/sites/gola-rainforest/"
+    assert features[0]["properties"]["url"] == "/en/sites/gola-rainforest/"
     assert features[0]["properties"]["minerals"] == ["Diamonds", "Gold"]
 
 
 def test_the_list_in_french(client, gola, sapo):
-    client.cookies["django_language"] = "fr"
-
-    response = client.get(LIST)
+    with translation.override("fr"):  # the list's French address
+        response = client.get(reverse("sites:list"))
 
     text = response.text
     assert '<html lang="fr">' in text
@@ -161,7 +167,7 @@ def test_a_site_page_shows_its_facts_studies_and_a_place_for_dialogue(client, go
     assert "About 71,070 ha (711 km²)" in text
     assert "7.65° N, 10.9° W" in text
     assert "<strong>in and around</strong>" in text
-    assert 'href="/sites/?mineral=gold">Gold</a>' in text
+    assert 'href="/en/sites/?mineral=gold">Gold</a>' in text
     assert "Sierra Leone Case Study" in text
     assert "Cristina Villegas" in text
     assert "A draft study" not in text
@@ -173,9 +179,8 @@ def test_a_site_page_shows_its_facts_studies_and_a_place_for_dialogue(client, go
 
 
 def test_a_site_page_in_french_uses_french_words_and_numbers(client, gola):
-    client.cookies["django_language"] = "fr"
-
-    text = client.get(gola.get_absolute_url()).text
+    with translation.override("fr"):  # the page's French address
+        text = client.get(gola.get_absolute_url()).text
 
     assert "<h1>Parc national de la forêt tropicale de Gola</h1>" in text
     assert "Environ 71\xa0070 ha (711 km²)" in text
@@ -194,7 +199,7 @@ def test_a_site_page_describes_the_place_in_schema_org(client, sapo):
     place = json.loads(found[1])
     assert place["@type"] == "Place"
     assert place["name"] == "Sapo National Park"
-    assert place["url"] == "http://testserver/sites/sapo/"
+    assert place["url"] == "http://testserver/en/sites/sapo/"
     assert place["geo"] == {"@type": "GeoCoordinates", "latitude": 5.41, "longitude": -8.42}
     assert place["address"]["addressCountry"] == "LR"
     assert place["identifier"]["value"] == 7409
@@ -218,7 +223,8 @@ def test_unpublished_sites_exist_only_for_editors(client, hidden):
     client.force_login(stakeholder)
     assert client.get(hidden.get_absolute_url()).status_code == 404
     assert "draft-site" not in client.get(GEOJSON).text
-    assert "draft-site" not in client.get(reverse("sitemap")).text
+    for sitemap in SITEMAPS:
+        assert "draft-site" not in client.get(sitemap).text
 
     client.force_login(editor())
     response = client.get(hidden.get_absolute_url())
@@ -243,7 +249,8 @@ def test_the_geojson_is_valid_with_longitude_first_and_only_published_sites(
     assert by_id["sapo"]["geometry"]["coordinates"] == [-8.42, 5.41]
     assert by_id["sapo"]["properties"]["wdpa_id"] == 7409
     assert (
-        by_id["gola-rainforest"]["properties"]["url"] == "http://testserver/sites/gola-rainforest/"
+        by_id["gola-rainforest"]["properties"]["url"]
+        == "http://testserver/en/sites/gola-rainforest/"
     )
 
 
@@ -254,14 +261,18 @@ def test_the_sites_intro_page_is_shown_on_the_list_not_on_its_own(client, progra
     assert response.status_code == 301
     assert response["Location"] == LIST
     assert "96 of the 147 protected areas" in text
-    assert "/pages/sites/" not in client.get(reverse("sitemap")).text
-    assert "/pages/sites/" not in client.get("/").text
+    for sitemap in SITEMAPS:
+        assert "/pages/sites/" not in client.get(sitemap).text
+    assert "/pages/sites/" not in client.get("/en/").text
 
 
 def test_the_map_page_loads_every_asset_from_this_site(client, gola, settings):
     text = client.get(LIST).text
 
-    assets = re.findall(r'<(?:script|link|img)\b[^>]*?\b(?:src|href)="([^"]+)"', text)
+    # What the page loads; its addresses in other languages (rel="alternate") load nothing.
+    assets = re.findall(
+        r'<(?:script|link|img)\b(?![^>]*rel="alternate")[^>]*?\b(?:src|href)="([^"]+)"', text
+    )
     assets += re.findall(r'data-outlines="([^"]+)"', text)
     assert any("leaflet" in url for url in assets)
     assert any("countries-110m.json" in url for url in assets)

@@ -218,6 +218,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile_edit"
+# The home page in the language of the page signed out from (not "/", which redirects again).
+LOGOUT_REDIRECT_URL = "portal:home"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 ACCOUNT_FORMS = {"signup": "accounts.forms.StakeholderSignupForm"}

@@ -554,3 +554,12 @@ def test_the_path_helpers():
     assert unprefixed("/admin/") == "/admin/"
     assert in_language("/en/forums/#post-3", "fr") == "/fr/forums/#post-3"
     assert in_language("/admin/", "fr") == "/admin/"
+
+
+def test_signing_out_ends_on_the_home_page_in_the_pages_language(client):
+    client.force_login(UserFactory(preferred_language="en"))
+
+    response = client.post("/fr/accounts/logout/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/"

@@ -78,9 +78,28 @@ POSTERS = 4
 READERS = 60
 RARE = "ankarafantsika"  # in three posts and no study
 SEARCHES = {
-    "dialogue": ("/en/forums/search/", [RARE, "mercury", "mercury river", '"buffer zone"']),
-    "library": ("/en/publications/", ["Hollestelle", "mining", "gold mining", '"buffer zone"']),
-    "site-wide": ("/en/search/", [RARE, "gold", "mercury river", '"buffer zone"']),
+    # Each query is expanded with the thesaurus: the last ones of each kind through it (French
+    # "or" is gold; "aire protegee" is "protected area(s)"; a concept of eight labels).
+    "dialogue": (
+        "/en/forums/search/",
+        [RARE, "mercury", "mercury river", '"buffer zone"', "mercure", "or alluvial"],
+    ),
+    "library": (
+        "/en/publications/",
+        [
+            "Hollestelle",
+            "mining",
+            "gold mining",
+            '"buffer zone"',
+            "mercure",
+            "aire protegee",
+            "exploitation minière artisanale",
+        ],
+    ),
+    "site-wide": (
+        "/en/search/",
+        [RARE, "gold", "mercury river", '"buffer zone"', "mercure", "or alluvial"],
+    ),
 }
 
 

@@ -74,6 +74,8 @@ class Query:
 
     typed: str
     groups: tuple[tuple[Unit, ...], ...] = field(default=())
+    # How a database read it, kept for the rest of the request (core.search.parsed).
+    readings: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __str__(self):
         return self.typed
@@ -104,7 +106,8 @@ class Query:
 
     def with_units(self, change) -> "Query":
         """The query with each group's units replaced by change(units)."""
-        return replace(self, groups=tuple(tuple(change(list(group))) for group in self.groups))
+        groups = tuple(tuple(change(list(group))) for group in self.groups)
+        return replace(self, groups=groups, readings={})
 
 
 def parse(typed: str) -> Query:

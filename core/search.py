@@ -51,7 +51,13 @@ def parsed(query: Query, configs: tuple[str, ...], using: str = "default") -> Pa
     """The query as each configuration reads it, each distinct reading once (OR): every unit
     by any of its readings (the words as typed and the thesaurus's alternatives), groups OR'd.
     A unit that a configuration reads as nothing (stop words: "the" in English) asks nothing
-    there. None when no configuration finds a word to look for."""
+    there. None when no configuration finds a word to look for. Read once per Query."""
+    if (configs, using) not in query.readings:
+        query.readings[configs, using] = read_with(query, configs, using)
+    return query.readings[configs, using]
+
+
+def read_with(query: Query, configs: tuple[str, ...], using: str) -> ParsedQuery | None:
     wanted = list(
         dict.fromkeys(
             (config, words, phrase)

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import phrases
+from core.query import parse
 from core.search import parsed
 from publications import search, services
 from publications.models import Coverage, Publication
@@ -231,7 +232,7 @@ def test_a_phrase_reads_only_the_studies_holding_its_pairs():
         PublicationFactory(title=f"Buffer zone {n}", abstract="Mining around the park.")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE publications_publication")
-    tsquery = parsed('"buffer zone"', search.QUERY_CONFIGS)
+    tsquery = parsed(parse('"buffer zone"'), search.QUERY_CONFIGS)
     pairs, params = phrases.pairs_sql(phrases.necessary(tsquery.text), "word_pairs(search_vector)")
     statement = search.MATCHED_PHRASE_SQL.format(pairs=pairs)
     with transaction.atomic(), connection.cursor() as cursor:

@@ -73,14 +73,22 @@ def index_thread(thread: Thread) -> None:
 FTS_DELETE = "DELETE FROM forums_post_fts WHERE rowid IN ({ids})"
 FTS_SQL = """
 INSERT INTO forums_post_fts (rowid, title, body, lang)
-SELECT p.id, t.title || CASE WHEN p.id = (
-        SELECT f.id FROM forums_post f WHERE f.thread_id = p.thread_id
-        ORDER BY f.created_at, f.id LIMIT 1
-    ) THEN ' ' || t.outcome ELSE '' END,
+SELECT p.id, t.title || CASE WHEN p.id IN ({openings}) THEN ' ' || t.outcome ELSE '' END,
     replace(replace(p.body, char(2), ''), char(3), ''), p.language
 FROM forums_post p JOIN forums_thread t ON t.id = p.thread_id
 WHERE p.id IN ({ids})
 """
+
+
+def opening_posts_with_outcomes() -> list[int]:
+    """The opening post of each consultation closed with an outcome (a few hundred at most): the
+    posts whose entries hold the outcome."""
+    closed = Thread.objects.exclude(outcome="").values("pk")
+    firsts = {}
+    rows = Post.objects.filter(thread__in=closed).order_by("thread_id", "created_at", "pk")
+    for thread_id, pk in rows.values_list("thread_id", "pk"):
+        firsts.setdefault(thread_id, pk)
+    return list(firsts.values()) or [0]  # no post has id 0: IN () is no SQL
 
 
 def index_posts(ids) -> None:
@@ -89,22 +97,19 @@ def index_posts(ids) -> None:
     SQLite their rows of the FTS5 table."""
     ids = list(ids)
     posts = Post.objects.filter(pk__in=ids)
+    openings = opening_posts_with_outcomes()
     if not uses_postgres(posts):
         with connections[posts.db].cursor() as cursor:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ", ".join("%s" for _ in chunk)
                 cursor.execute(FTS_DELETE.format(ids=marks), chunk)
-                cursor.execute(FTS_SQL.format(ids=marks), chunk)
+                statement = FTS_SQL.format(ids=marks, openings=", ".join("%s" for _ in openings))
+                cursor.execute(statement, [*openings, *chunk])
         return
     thread = Thread.objects.filter(pk=OuterRef("thread_id"))
-    first = Subquery(
-        Post.objects.filter(thread=OuterRef("thread_id"))
-        .order_by("created_at", "pk")
-        .values("pk")[:1]
-    )
     outcome = Case(
-        When(pk=first, then=Subquery(thread.values("outcome")[:1])),
+        When(pk__in=openings, then=Subquery(thread.values("outcome")[:1])),
         default=Value(""),
         output_field=TextField(),
     )

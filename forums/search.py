@@ -14,7 +14,7 @@ allows, are ever searched: a restricted forum does not exist for those outside i
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Case, OuterRef, Subquery, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.text import Truncator
@@ -155,6 +155,44 @@ def as_results(posts):
     return posts.select_related("thread__forum", "author").defer(*LARGE_FIELDS)
 
 
+# A query the planner cannot judge is first tested on the newest WALKED posts: walking on for
+# its newest 500 matches is left to the planner if they show it would find them within
+# WALK_AT_MOST posts; else they are all taken from the GIN index.
+WALKED, WALK_AT_MOST = 2_000, 20_000
+
+
+def ranked(visible, query, tsquery, *, limit, offset) -> tuple[int, list[int]]:
+    """(count, ids) of RANKED_SQL: the planner walks the posts newest first, testing each, when
+    it expects the newest 500 matches among the first few thousand posts, or takes the matches
+    from the GIN index. It cannot judge a phrase among a thesaurus's alternatives: it reckons
+    "artisanal mining" as common as "artisanal" and "mining", and walked all 100,000 posts for a
+    concept of eight labels that no post held (600 ms, where the index answers in 5 ms)."""
+    newest = visible.filter(search_vector=tsquery).order_by("-pk")
+    index_only = False
+    if "<" in tsquery.text and any(unit.alternatives for unit in query.units):
+        oldest_walked = visible.order_by("-pk").values("pk")[WALKED - 1 : WALKED]
+        walked = newest.filter(pk__gte=Subquery(oldest_walked)).values("pk")
+        with transaction.atomic(using=walked.db), connections[walked.db].cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")  # a walk, at most WALKED posts
+            sql, params = walked.query.sql_with_params()
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS walked", params)  # noqa: S608
+            found = cursor.fetchone()[0]
+        index_only = found * WALK_AT_MOST < RANKED_AT_MOST * WALKED
+    columns = ("id", "created_at", "search_vector")
+    return ranked_by(
+        newest.values(*columns)[:RANKED_AT_MOST], tsquery, limit, offset, index_only=index_only
+    )
+
+
+def ranked_by(newest, tsquery, limit, offset, *, index_only=False):
+    sql, params = newest.query.sql_with_params()
+    with transaction.atomic(using=newest.db), connections[newest.db].cursor() as cursor:
+        if index_only:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(RANKED_SQL.format(newest=sql), (*params, tsquery.text, limit, offset))
+        return cursor.fetchone()
+
+
 def matching(user, query: str, *, offset: int = 0, limit: int | None = None) -> InOrder:
     """The posts this user may see that match a query typed by a person (expanded with the
     thesaurus), best first: the newest RANKED_AT_MOST matches, ranked (ranking reads every
@@ -169,21 +207,10 @@ def matching(user, query: str, *, offset: int = 0, limit: int | None = None) -> 
     tsquery = parsed(query, QUERY_CONFIGS, visible.db)
     if tsquery is None:  # no word in it, in any configuration
         return nothing
-    newest = (
-        visible.filter(search_vector=tsquery)
-        .order_by("-pk")
-        .values("id", "created_at", "search_vector")[:RANKED_AT_MOST]
-    )
     try:
-        newest_sql, newest_params = newest.query.sql_with_params()
+        count, ids = ranked(visible, query, tsquery, limit=limit, offset=offset)
     except EmptyResultSet:  # no forum this reader may see
         return nothing
-    with connections[visible.db].cursor() as cursor:
-        cursor.execute(
-            RANKED_SQL.format(newest=newest_sql),
-            (*newest_params, tsquery.text, limit, offset),
-        )
-        count, ids = cursor.fetchone()
     snippet = headline(
         without_markers("body"), tsquery, config=search_config(), max_words=35, min_words=15
     )

@@ -113,6 +113,42 @@ def _operand(tokens):
     return None, None, tokens[1:]
 
 
+def branches(querytree: str) -> list[str]:
+    """The query's alternatives at its top (its text split at each | outside parentheses, and
+    so on within parentheses around a whole alternative), each the text of a query."""
+    tokens = [match[0] for match in TOKEN.finditer(querytree)]
+    return [" ".join(branch) for branch in _branches(tokens)]
+
+
+def _branches(tokens):
+    while tokens and tokens[0] == "(" and _closing(tokens, 0) == len(tokens) - 1:
+        tokens = tokens[1:-1]
+    parts, depth, start = [], 0, 0
+    for n, symbol in enumerate(tokens):
+        depth += {"(": 1, ")": -1}.get(symbol, 0)
+        if symbol == "|" and depth == 0:
+            parts.append(tokens[start:n])
+            start = n + 1
+    parts.append(tokens[start:])
+    if len(parts) == 1:
+        return parts
+    return [branch for part in parts for branch in _branches(part)]
+
+
+def _closing(tokens, opening):
+    """Where the parenthesis at `opening` closes."""
+    depth = 0
+    for n in range(opening, len(tokens)):
+        depth += {"(": 1, ")": -1}.get(tokens[n], 0)
+        if depth == 0:
+            return n
+    return len(tokens)
+
+
+def has_phrase(querytree: str) -> bool:
+    return any(match[0] == "<->" or match[2] for match in TOKEN.finditer(querytree))
+
+
 def unquoted(lexeme: str) -> str:
     """A lexeme as querytree() prints it inside quotes, quotes and backslashes doubled."""
     return lexeme.replace("''", "'").replace("\\\\", "\\")

@@ -186,10 +186,15 @@ def ranked(visible, query, tsquery, *, limit, offset) -> tuple[int, list[int]]:
 
 def ranked_by(newest, tsquery, limit, offset, *, index_only=False):
     sql, params = newest.query.sql_with_params()
-    with transaction.atomic(using=newest.db), connections[newest.db].cursor() as cursor:
-        if index_only:
-            cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(RANKED_SQL.format(newest=sql), (*params, tsquery.text, limit, offset))
+    statement, params = RANKED_SQL.format(newest=sql), (*params, tsquery.text, limit, offset)
+    connection = connections[newest.db]
+    if not index_only:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchone()
+    with transaction.atomic(using=newest.db), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(statement, params)
         return cursor.fetchone()
 
 

@@ -271,6 +271,20 @@ SELECT COALESCE(string_agg(int8send(id), ''), '') FROM (
 ) AS candidates
 WHERE search_vector @@ %s::tsquery
 """
+# A query whose alternatives are phrases and words (a thesaurus's labels): the studies holding
+# a word through the vectors' index alone (exact, nothing read again), those holding a phrase
+# through the pairs' index and then the phrases (the vectors' index would have PostgreSQL read
+# the large vector of every study holding the phrase's words: 200 ms at 10,000 studies).
+MATCHED_EITHER_SQL = """
+SELECT COALESCE(string_agg(int8send(id), ''), '') FROM (
+    SELECT id FROM publications_publication WHERE search_vector @@ %s::tsquery
+    UNION
+    SELECT id FROM (
+        SELECT id, search_vector FROM publications_publication WHERE {pairs} OFFSET 0
+    ) AS candidates
+    WHERE search_vector @@ %s::tsquery
+) AS matched
+"""
 # Each study whose description holds a word of the query, with its rank: the sum of the words'
 # precomputed scores (SearchTerm; an index-only read of a few entries per study). ts_rank would
 # divide it by the number of words, the same for every study. Every other match ranks 0.
@@ -308,9 +322,16 @@ def found(
         return Found([], 0, offset, facet_values({name: [] for name in FACET_NAMES}))
     words = sorted({phrases.unquoted(word) for word in LEXEME.findall(tsquery.text)})
     sql, params = MATCHED_SQL, [tsquery.text]
+    branches = phrases.branches(tsquery.text)
+    phrased = " | ".join(branch for branch in branches if phrases.has_phrase(branch))
+    plain = " | ".join(branch for branch in branches if not phrases.has_phrase(branch))
     if requirement := phrases.necessary(tsquery.text):
         pairs, pairs_params = phrases.pairs_sql(requirement, "word_pairs(search_vector)")
         sql, params = MATCHED_PHRASE_SQL.format(pairs=pairs), [*pairs_params, tsquery.text]
+    elif phrased and plain and (requirement := phrases.necessary(phrased)):
+        pairs, pairs_params = phrases.pairs_sql(requirement, "word_pairs(search_vector)")
+        sql = MATCHED_EITHER_SQL.format(pairs=pairs)
+        params = [plain, *pairs_params, phrased]
     connection = connections[using]
     with index_first(using), connection.cursor() as cursor:
         # With any other index allowed, the planner may read every study's large vector to test

@@ -44,3 +44,15 @@ def test_the_readings_of_several_languages_in_parentheses():
     tree = "( 'buffer' <-> 'zone' ) | ( 'buff' <-> 'zon' )"
 
     assert necessary(tree) == Either((Pairs((("buffer", "zone"),)), Pairs((("buff", "zon"),))))
+
+
+def test_a_query_splits_into_its_alternatives_at_the_top_only():
+    from core.phrases import branches, has_phrase
+
+    text = "( ( 'zone' & 'tampon' ) | ( 'buffer' <-> 'zone' ) ) | ( 'zon' & 'tampon' )"
+
+    assert branches(text) == ["'zone' & 'tampon'", "'buffer' <-> 'zone'", "'zon' & 'tampon'"]
+    assert branches("( 'a' | 'b' ) & 'c'") == ["( 'a' | 'b' ) & 'c'"]
+    assert branches("!( 'a' | 'b' )") == ["! ( 'a' | 'b' )"]
+    assert [has_phrase(branch) for branch in branches(text)] == [False, True, False]
+    assert has_phrase("'a' <2> 'b'")

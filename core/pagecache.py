@@ -131,6 +131,24 @@ def current_versions(tags):
     return versions
 
 
+class KeptInProcess:
+    """What a function reads from the database, kept by this process while "content" is
+    unchanged (a catalogue, a vocabulary): read again at the first call after a change, and at
+    every call when no cache can say whether anything changed."""
+
+    def __init__(self, read):
+        self.read = read
+        self.kept = (None, None)
+
+    def __call__(self):
+        versions = current_versions(())  # before reading: a change meanwhile bumps it
+        kept_versions, value = self.kept
+        if value is None or versions is None or versions != kept_versions:
+            value = self.read()
+            self.kept = (versions, value)
+        return value
+
+
 def depends_on(request, *tags):
     """Called by a view before it reads anything: the page shows these tags (and "content")."""
     if hasattr(request, "_page_cache_key") or getattr(request, "_shared_page", None):

@@ -123,15 +123,5 @@ def read() -> Catalogue:
     )
 
 
-_kept: tuple[dict | None, Catalogue | None] = (None, None)
-
-
-def current() -> Catalogue:
-    """The catalogue, read again if the library changed since this process last read it."""
-    global _kept
-    versions = pagecache.current_versions(())  # before reading: a change meanwhile bumps it
-    kept_versions, catalogue = _kept
-    if catalogue is None or versions is None or versions != kept_versions:
-        catalogue = read()
-        _kept = (versions, catalogue)
-    return catalogue
+# The catalogue, read again if the library changed since this process last read it.
+current = pagecache.KeptInProcess(read)

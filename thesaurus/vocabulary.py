@@ -205,18 +205,8 @@ def read() -> Vocabulary:
     return vocabulary
 
 
-_kept: tuple = (None, None)
-
-
-def current() -> Vocabulary:
-    """The vocabulary, read again if the portal's names changed since this process read it."""
-    global _kept
-    versions = pagecache.current_versions(())  # before reading: a change meanwhile bumps it
-    kept_versions, vocabulary = _kept
-    if vocabulary is None or versions is None or versions != kept_versions:
-        vocabulary = read()
-        _kept = (versions, vocabulary)
-    return vocabulary
+# The vocabulary, read again if the portal's names changed since this process read it.
+current = pagecache.KeptInProcess(read)
 
 
 def expanded(query: str | Query) -> Query:

@@ -156,6 +156,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or str(_("Anonymous stakeholder"))
 
     @property
+    def stakeholder_group_label(self):
+        """As get_stakeholder_group_display, without hashing every choice's lazy label at each
+        call (a thread shows it beside every post)."""
+        return StakeholderGroup(self.stakeholder_group).label if self.stakeholder_group else ""
+
+    @property
     def is_verified(self):
         return self.affiliation_verified_at is not None
 

@@ -13,7 +13,7 @@ import os
 import random
 import time
 
-from common import median, p95, setup_django, throwaway_database, timings_ms
+from common import median, p95, settle, setup_django, throwaway_database, timings_ms
 
 setup_django()
 
@@ -222,8 +222,7 @@ def main():
         index_posts(Post.objects.values_list("pk", flat=True))
         indexed = time.perf_counter() - start
         load_thesaurus()  # every search is expanded with it
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        settle(connection)
         print(
             f"{connection.vendor}: {Post.objects.count()} posts in {THREADS} threads by {PEOPLE} "
             f"people; loaded in {loaded:.0f} s, search vectors in {indexed:.0f} s; "

@@ -9,7 +9,7 @@ import os
 import random
 import time
 
-from common import median, p95, setup_django, throwaway_database, timings_ms
+from common import median, p95, settle, setup_django, throwaway_database, timings_ms
 
 setup_django()
 
@@ -158,8 +158,8 @@ def main():
         index_publications(Publication.objects.all())
         indexed = time.perf_counter() - start
         load_thesaurus()  # every search is expanded with it
+        settle(connection)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
             cursor.execute(
                 "SELECT pg_total_relation_size('publications_publication')"
                 if connection.vendor == "postgresql"

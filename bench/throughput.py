@@ -45,6 +45,7 @@ from common import (
     gunicorn,
     redis_server,
     session_cookie,
+    settle,
     setup_django,
     throwaway_database,
 )
@@ -402,8 +403,7 @@ def main():
         # BENCH_KEEPDB=1 keeps what this benchmark filled (and only that) for the next run.
         kept = User.objects.filter(email__startswith="bench-http-").exists()
         long_thread = Thread.objects.order_by("pk").first() if kept else fill(rng)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        settle(connection)
         people = list(User.objects.filter(email__startswith="bench-http-").order_by("pk"))
         stakeholder, posters = people[0], people[1:]
         print(

@@ -306,6 +306,11 @@ class Post(models.Model):
         return self.status == PostStatus.APPROVED
 
     @property
+    def language_label(self):
+        """As get_language_display, without hashing every choice's lazy label at each call."""
+        return PostLanguage(self.language).label
+
+    @property
     def lang_attribute(self):
         """The post's language for the HTML lang attribute; empty when it is not known."""
         return "" if self.language == PostLanguage.OTHER else self.language

@@ -33,7 +33,7 @@ class LatestPublicationsFeed(StableFeedIds, Feed):
         return publication.updated_at
 
     def item_categories(self, publication):
-        return [publication.get_kind_display()]
+        return [publication.kind_label]
 
     def item_enclosure_url(self, publication):
         return publication.get_download_url() if publication.file else None

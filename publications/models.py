@@ -186,6 +186,16 @@ class Publication(models.Model):
     def download_filename(self):
         return f"asm-pace-{self.slug}-{self.year}.pdf"
 
+    # Django's get_<field>_display hashes every choice's (lazy) label at each call: a list of
+    # studies asks for these twice a study.
+    @property
+    def kind_label(self):
+        return Kind(self.kind).label
+
+    @property
+    def language_label(self):
+        return dict(settings.LANGUAGES).get(self.language, self.language)
+
     @property
     def printed_authors(self):
         return [a for a in self.authorships.all() if a.role == Authorship.Role.AUTHOR]

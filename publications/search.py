@@ -357,9 +357,10 @@ def found(
 
 
 # ts_headline's cost is the text it parses: the abstract when it holds a word of the query as
-# typed (the study's own summary), else a window of the PDF's text around the first such word,
-# else the abstract (a study found by its title, authors or topics). The text is read (and
-# decompressed) once, in the inner statement: each mention of a column reads it again.
+# typed (the study's own summary) or when the study's description matches (found by its title,
+# authors or topics: its text is then not read at all), else a window of the PDF's text around
+# the first such word. The text is read (and decompressed) once, in the inner statement: each
+# mention of a column reads it again.
 SNIPPETS_SQL = """
 SELECT id, ts_headline(
     CASE WHEN language = 'fr' THEN 'asm_french' ELSE 'asm_english' END::regconfig,
@@ -369,7 +370,8 @@ SELECT id, ts_headline(
 )
 FROM (
     SELECT id, language, abstract,
-        CASE WHEN abstract ILIKE ANY(%(patterns)s) THEN NULL ELSE left(text, %(characters)s) END
+        CASE WHEN abstract ILIKE ANY(%(patterns)s) OR rank_vector @@ %(query)s::tsquery THEN NULL
+            ELSE left(text, %(characters)s) END
         AS body
     FROM publications_publication WHERE id = ANY(%(ids)s) OFFSET 0
 ) AS studies
@@ -465,14 +467,16 @@ def facet_counts(queryset) -> dict[str, list[FacetValue]]:
 def facet_values(counts) -> dict[str, list[FacetValue]]:
     """Each facet's values, labelled and in the order the page shows them, from (value, count)
     pairs (a topic's value is the Topic itself)."""
-    languages = dict(settings.LANGUAGES)
+    # Labels are made plain strings once: sorting compares them, and a lazy one would be
+    # translated again at each comparison.
+    languages = {code: str(name) for code, name in settings.LANGUAGES}
 
     def by_count(values):
         return sorted(values, key=lambda facet: (-facet.count, facet.label))
 
     return {
         "kind": sorted(
-            (FacetValue(kind, Kind(kind).label, n) for kind, n in counts["kind"]),
+            (FacetValue(kind, str(Kind(kind).label), n) for kind, n in counts["kind"]),
             key=lambda facet: (-facet.count, facet.value),
         ),
         "language": sorted(
@@ -480,9 +484,11 @@ def facet_values(counts) -> dict[str, list[FacetValue]]:
             key=lambda facet: -facet.count,
         ),
         "country": by_count(
-            FacetValue(code, countries.name(code), n) for code, n in counts["country"]
+            FacetValue(code, str(countries.name(code)), n) for code, n in counts["country"]
         ),
-        "topic": by_count(FacetValue(topic.slug, topic.label, n) for topic, n in counts["topic"]),
+        "topic": by_count(
+            FacetValue(topic.slug, str(topic.label), n) for topic, n in counts["topic"]
+        ),
         "year": sorted(
             (FacetValue(str(year), str(year), n) for year, n in counts["year"]),
             key=lambda facet: -int(facet.value),

@@ -118,18 +118,18 @@ class PublicationListView(SharedPageMixin, PageOffsetMixin, ListView):
         """A facet's values, each with the link that selects it, or unselects it if selected."""
         if selected and selected not in {value.value for value in counts}:
             counts = [search.FacetValue(selected, selected, 0), *counts]
+        # The rest of the address is the same for every value: encoded once (a search's facets
+        # hold a few hundred values).
+        others = urlencode(
+            [(key, value) for key, value in self.request.GET.lists() if key not in {name, "page"}],
+            doseq=True,
+        )
         values = []
         for value in counts:
-            params = self.request.GET.copy()
-            params.pop("page", None)
             is_selected = value.value == selected
-            if is_selected:
-                params.pop(name, None)
-            else:
-                params[name] = value.value
-            values.append(
-                {"facet": value, "selected": is_selected, "href": f"?{params.urlencode()}"}
-            )
+            own = "" if is_selected else urlencode({name: value.value})
+            href = "?" + "&".join(part for part in (others, own) if part)
+            values.append({"facet": value, "selected": is_selected, "href": href})
         return {"name": name, "label": self.form.fields[name].label, "values": values}
 
 

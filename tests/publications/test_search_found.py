@@ -83,6 +83,17 @@ def test_a_snippet_comes_from_where_the_word_is_however_it_is_written(client):
     assert "No such word here." in response.text
 
 
+def test_a_study_found_by_its_title_shows_its_abstract_and_its_text_is_not_read(client):
+    PublicationFactory(title="Tantalum atlas", abstract="Maps.", pdf=["Page 9: tantalum sold."])
+
+    response = client.get(LIST, {"q": "tantalum"})
+
+    (study,) = response.context["publications"]
+    assert study.snippet is None
+    assert "Maps." in response.text
+    assert "sold" not in response.text
+
+
 def test_the_match_keeps_to_the_studies_asked_about():
     """The match reads the whole table through its index; the studies asked about (published,
     filtered) are chosen from it afterwards."""

@@ -2,18 +2,17 @@
 case-study sites and the dialogue on one page, for a query expanded with the thesaurus.
 
 Each kind is found by its own search, with what the reader may see: the library's
-(publications/search.py: full text on PostgreSQL, the PDFs' text included; plain matching on
-SQLite) over the studies visible to the reader, the dialogue's (forums/search.py: approved posts
-of the forums the reader sees) and a plain one over the sites' texts in the reader's language
-(SiteQuerySet.matching, and sites' names in every language). A section holds its count and
-its first few results; its full search is a link away. The queries are the same in number
-however many things match.
+(publications/search.py: full text on PostgreSQL, the PDFs' text included; FTS5 on SQLite) over
+the studies visible to the reader, the dialogue's (forums/search.py: approved posts of the
+forums the reader sees) and a plain one over the sites' texts in the reader's language
+(sites/search.matching, and sites' names in every language). A section holds its count and its
+first few results; its full search is a link away. The queries are the same in number however
+many things match.
 """
 
 from dataclasses import dataclass, field
 from html import unescape
 
-from django.db.models import Count, Window
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.http import urlencode
@@ -28,6 +27,7 @@ from forums.permissions import visible_forum_ids
 from publications import permissions as library_permissions
 from publications import search as library_search
 from publications.models import Publication
+from sites import search as site_search
 from sites.models import Site, SiteText
 from thesaurus.vocabulary import Named, current, expanded
 
@@ -121,11 +121,9 @@ def sites(user, query: Query, named: list[Named], *, at_most: int) -> Section:
     words = query.words()
     language = (get_language() or "")[:2] or None
     by_name = [item.id for item in named if item.kind == "site"]
-    found = Site.objects.visible_to(user).matching(query, language, named=by_name)
-    # Counted with the first few, in one statement (the count is taken before the LIMIT).
-    found = found.annotate(found_count=Window(Count("pk")))
-    results = list(found.with_texts(language, minerals=False)[:at_most])
-    count = results[0].found_count if results else 0
+    visible = Site.objects.visible_to(user).with_texts(language, minerals=False)
+    found = site_search.matching(visible, query, named=by_name)
+    count, results = len(found), found[:at_most]
     if not count:
         return Section(SITES, 0)
     for site in results:

@@ -7,12 +7,10 @@ A site's facts (place, status, minerals, studies) are shared by every language; 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_countries.fields import CountryField
 
 from core.models import PublishedQuerySet, Term
@@ -37,54 +35,6 @@ class SiteQuerySet(PublishedQuerySet):
         if mineral:
             sites = sites.filter(minerals__slug=mineral)
         return sites
-
-    def matching(self, query, language=None, *, named=()):
-        """The sites whose text in `language` (or in English where it has none) holds what the
-        query asks for (core.query.Query: each unit by one of its readings), in its name,
-        designation, region or summary, or in its country's name in that language; and the
-        sites whose primary keys are `named` (found by their names in any language).
-
-        Plain substring matching on every database: sites are few.
-        """
-        language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
-        shown = Q(language=language)
-        if language != settings.LANGUAGE_CODE:
-            own = SiteText.objects.filter(site=OuterRef("site"), language=language)
-            shown |= Q(language=settings.LANGUAGE_CODE) & ~Exists(own)
-        texts = SiteText.objects.filter(shown)
-        with translation.override(language):
-            names = [(code, str(name).casefold()) for code, name in countries]
-
-        def holding(text):
-            folded = text.casefold()
-            return (
-                Q(name__icontains=text)
-                | Q(designation__icontains=text)
-                | Q(region__icontains=text)
-                | Q(summary__icontains=text)
-                | Q(site__country__in=[code for code, name in names if folded in name])
-            )
-
-        def unit_found(unit):
-            either = Q(pk__in=[])
-            for words, phrase in unit.readings():
-                if phrase:
-                    either |= holding(" ".join(words))
-                else:
-                    both = Q()
-                    for word in words:
-                        both &= holding(word)
-                    either |= both
-            return either
-
-        found = Q(pk__in=[])
-        for group in query.groups:
-            if any(not unit.negated for unit in group):
-                every = Q()
-                for unit in group:
-                    every &= ~unit_found(unit) if unit.negated else unit_found(unit)
-                found |= every
-        return self.filter(Q(pk__in=texts.filter(found).values("site_id")) | Q(pk__in=named))
 
     def with_texts(self, language=None, *, minerals=True):
         """Prefetch the site's text in `language` and in English, and its minerals if asked."""

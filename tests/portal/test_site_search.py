@@ -164,6 +164,19 @@ def test_a_site_is_found_by_its_designation_region_summary_or_country(client):
     assert "*cassiterite*" not in response.text  # the summary as read, not its Markdown
 
 
+def test_a_site_is_found_whatever_the_case_of_its_accented_letters_and_not_by_a_word_it_lacks(
+    client,
+):
+    site = SiteFactory(slug="itombwe", name="Itombwe", country="CD")
+    text = site.texts.get()
+    text.summary = "ÉCOSYSTÈME de montagne."
+    text.save()
+
+    assert found(search(client, "écosystème montagne")) == {"sites": ["Itombwe"]}
+    assert found(search(client, "écosystème -montagne")) == {}
+    assert found(search(client, "écosystème forêt")) == {}
+
+
 def test_a_post_is_found_by_its_body(client, forum):
     thread = ThreadFactory(forum=forum, title="Water", opening__body="Opening words.")
     PostFactory(thread=thread, body="Retorts keep the mercury out of the river.")

@@ -53,27 +53,45 @@ def parsed(query: Query, configs: tuple[str, ...], using: str = "default") -> Pa
     A unit that a configuration reads as nothing (stop words: "the" in English) asks nothing
     there. None when no configuration finds a word to look for. Read once per Query."""
     if (configs, using) not in query.readings:
-        query.readings[configs, using] = read_with(query, configs, using)
+        query.readings[configs, using] = composed(query, configs, lexemes(query, using))
     return query.readings[configs, using]
 
 
-def read_with(query: Query, configs: tuple[str, ...], using: str) -> ParsedQuery | None:
+EVERY_CONFIG = (*CONFIGS.values(), UNSTEMMED)
+
+
+def lexemes(query: Query, using: str) -> dict:
+    """What each configuration makes of each reading of each unit, as tsquery text: read in
+    every configuration at once, so that the searches of one page (the library's in two, the
+    dialogue's in three) share one statement."""
+    if ("lexemes", using) in query.readings:
+        return query.readings["lexemes", using]
     wanted = list(
         dict.fromkeys(
             (config, words, phrase)
-            for config in configs
+            for config in EVERY_CONFIG
             for unit in query.units
             for words, phrase in unit.readings()
         )
     )
-    if not wanted:
+    read = {}
+    if wanted:
+        function = {True: "phraseto_tsquery", False: "plainto_tsquery"}
+        columns = ", ".join(
+            f"{function[phrase]}(%s::regconfig, %s)::text" for _, _, phrase in wanted
+        )
+        params = [p for config, words, _ in wanted for p in (config, " ".join(words))]
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT {columns}", params)
+            read = dict(zip(wanted, cursor.fetchone(), strict=True))
+    query.readings["lexemes", using] = read
+    return read
+
+
+def composed(query: Query, configs: tuple[str, ...], read: dict) -> ParsedQuery | None:
+    """The tsquery of the configurations asked for, from what lexemes() read."""
+    if not read:
         return None
-    function = {True: "phraseto_tsquery", False: "plainto_tsquery"}
-    columns = ", ".join(f"{function[phrase]}(%s::regconfig, %s)::text" for _, _, phrase in wanted)
-    params = [p for config, words, _ in wanted for p in (config, " ".join(words))]
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT {columns}", params)
-        read = dict(zip(wanted, cursor.fetchone(), strict=True))
 
     def reading(config):
         groups = []

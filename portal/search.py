@@ -34,7 +34,7 @@ from thesaurus.vocabulary import Named, current, expanded
 PER_SECTION = 5
 SITES_AT_MOST = 50  # /search/?q=...&kind=sites: every site found, in one page
 SNIPPET_WORDS = 30
-LARGE_FIELDS = ("text", "search_vector", "rank_vector")  # what a study's result never shows
+LARGE_FIELDS = ("text",)  # what a study's result never shows
 
 NAMED, STUDIES, SITES, DIALOGUE = "named", "studies", "sites", "dialogue"
 NAMED_KINDS = ("topic", "mineral", "forum")  # sites have their section; groups only bridge

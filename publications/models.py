@@ -82,7 +82,7 @@ class PublicationQuerySet(models.QuerySet):
     def for_listing(self):
         """For lists of studies: their authors, and none of the large columns lists never show."""
         authorships = Authorship.objects.select_related("author").order_by("order", "pk")
-        return self.defer("text", "search_vector", "rank_vector").prefetch_related(
+        return self.defer("text").prefetch_related(
             models.Prefetch("authorships", queryset=authorships)
         )
 
@@ -134,9 +134,6 @@ class Publication(models.Model):
         editable=False,
     )
     extraction_error = models.CharField(max_length=300, blank=True, editable=False)
-    # Filled on PostgreSQL only (see search.py); unused columns on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False)
-    rank_vector = SearchVectorField(null=True, editable=False)
 
     is_published = models.BooleanField(
         _("published"),
@@ -280,6 +277,26 @@ class DownloadCount(models.Model):
 
     def __str__(self):
         return f"{self.publication} {self.day}: {self.count}"
+
+
+class SearchDocument(models.Model):
+    """What the library's search reads of a study on PostgreSQL (publications.search): its
+    vectors, in a narrow table of their own. A search that matches most studies reads a row of
+    each through the GIN index; a study's own row, with its abstract, is fifteen times wider
+    (1,268 pages at 10,000 studies against 74, and 8 ms against 3 for "mining").
+
+    search_vector (GIN-indexed) holds everything, the PDF's text included, and decides what
+    matches; rank_vector holds what describes the study and gives SearchTerm its scores.
+    Written on PostgreSQL only, by search.index_publications; SQLite has its FTS5 table."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    search_vector = SearchVectorField(null=True)
+    rank_vector = SearchVectorField(null=True)
+
+    def __str__(self):
+        return str(self.publication_id)
 
 
 class SearchTerm(models.Model):

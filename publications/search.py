@@ -93,7 +93,7 @@ def index_publication(publication_id: int) -> None:
 
 
 def index_publications(queryset) -> None:
-    """Rebuild the search vectors of many studies in one UPDATE.
+    """Rebuild the search vectors of many studies (their SearchDocument) in one statement.
 
     search_vector (GIN-indexed) holds everything, the PDF's text included, and decides what
     matches. rank_vector holds only what describes the study (title and people first, then
@@ -126,16 +126,29 @@ def index_publications(queryset) -> None:
     described = SearchVector("title", people, weight="A", config=config) + SearchVector(
         topics, "abstract", weight="B", config=config
     )
-    Publication.objects.filter(pk__any_of=ids).update(
-        rank_vector=described,
-        search_vector=described
-        + SearchVector(Left("text", INDEXED_TEXT_CHARACTERS), weight="D", config=config),
+    documents = (
+        Publication.objects.filter(pk__any_of=ids)
+        .annotate(
+            described=described,
+            everything=described
+            + SearchVector(Left("text", INDEXED_TEXT_CHARACTERS), weight="D", config=config),
+        )
+        .values_list("pk", "described", "everything")
+        .order_by()
     )
-    # In SQL, without signals: the terms are derived data, which no page shows.
+    select, params = documents.query.sql_with_params()
+    # In SQL, without signals: the vectors and terms are derived data, which no page shows.
     with connections[queryset.db].cursor() as cursor:
+        cursor.execute(UPSERT_DOCUMENTS_SQL.format(select=select), params)
         cursor.execute("DELETE FROM publications_searchterm WHERE publication_id = ANY(%s)", (ids,))
         cursor.execute(TERMS_SQL, (ids,))
 
+
+UPSERT_DOCUMENTS_SQL = """
+INSERT INTO publications_searchdocument (publication_id, rank_vector, search_vector) {select}
+ON CONFLICT (publication_id) DO UPDATE
+SET rank_vector = EXCLUDED.rank_vector, search_vector = EXCLUDED.search_vector
+"""
 
 # Each word of a study's description, with what it adds to the study's ts_rank (normalization
 # 0) for a query that holds it. For a query whose top is OR, which every library query is
@@ -145,9 +158,9 @@ def index_publications(queryset) -> None:
 # D 0.1), then divides by the number of words: the same for every study of one query.
 TERMS_SQL = """
 INSERT INTO publications_searchterm (publication_id, lexeme, score)
-SELECT p.id, u.lexeme, (s.wjm + s.resj - s.wjm / (s.jm * s.jm)) / 1.64493406685
-FROM publications_publication p
-CROSS JOIN LATERAL unnest(p.rank_vector) AS u
+SELECT d.publication_id, u.lexeme, (s.wjm + s.resj - s.wjm / (s.jm * s.jm)) / 1.64493406685
+FROM publications_searchdocument d
+CROSS JOIN LATERAL unnest(d.rank_vector) AS u
 CROSS JOIN LATERAL (
     SELECT max(w) AS wjm, sum(w / (j * j)) AS resj, (array_agg(j ORDER BY w DESC, j))[1] AS jm
     FROM (
@@ -156,7 +169,7 @@ CROSS JOIN LATERAL (
         FROM unnest(u.weights) WITH ORDINALITY AS x(weight, j)
     ) AS positions
 ) AS s
-WHERE p.id = ANY(%s)
+WHERE d.publication_id = ANY(%s)
 """
 
 
@@ -222,10 +235,12 @@ def matching(queryset, query: str):
         # Match once, through the index; the page's other queries (count, five facets, the
         # ranked list) then select by id and never read the large vectors again.
         with index_first(queryset.db):
-            found = list(queryset.filter(search_vector=tsquery).values_list("pk", flat=True))
+            found = list(
+                queryset.filter(search_document__search_vector=tsquery).values_list("pk", flat=True)
+            )
         return (
             Publication.objects.filter(pk__any_of=found)
-            .annotate(rank=SearchRank(F("rank_vector"), tsquery))
+            .annotate(rank=SearchRank(F("search_document__rank_vector"), tsquery))
             .order_by("-rank", "-year", "title")
         )
     match = fts_match(query, FTS_COLUMNS)
@@ -259,15 +274,15 @@ LEXEME = re.compile(r"'((?:[^']|'')*)'")
 # The ids and ranks travel as bytes (int8send, float8send), read by numpy as they come: neither
 # Django nor psycopg handles them one by one (for 10,000 ids, that took 15 ms of Python).
 MATCHED_SQL = """
-SELECT COALESCE(string_agg(int8send(id), ''), '')
-FROM publications_publication WHERE search_vector @@ %s::tsquery
+SELECT COALESCE(string_agg(int8send(publication_id), ''), '')
+FROM publications_searchdocument WHERE search_vector @@ %s::tsquery
 """
 # A phrase: the studies whose word pairs hold its pairs, through their index alone (the fence,
 # OFFSET 0, keeps the planner from combining it with the vectors' index, whose recheck would
 # work out word_pairs() again for every candidate: 5 ms each), then the query on those alone.
 MATCHED_PHRASE_SQL = """
-SELECT COALESCE(string_agg(int8send(id), ''), '') FROM (
-    SELECT id, search_vector FROM publications_publication WHERE {pairs} OFFSET 0
+SELECT COALESCE(string_agg(int8send(publication_id), ''), '') FROM (
+    SELECT publication_id, search_vector FROM publications_searchdocument WHERE {pairs} OFFSET 0
 ) AS candidates
 WHERE search_vector @@ %s::tsquery
 """
@@ -276,11 +291,12 @@ WHERE search_vector @@ %s::tsquery
 # through the pairs' index and then the phrases (the vectors' index would have PostgreSQL read
 # the large vector of every study holding the phrase's words: 200 ms at 10,000 studies).
 MATCHED_EITHER_SQL = """
-SELECT COALESCE(string_agg(int8send(id), ''), '') FROM (
-    SELECT id FROM publications_publication WHERE search_vector @@ %s::tsquery
+SELECT COALESCE(string_agg(int8send(publication_id), ''), '') FROM (
+    SELECT publication_id FROM publications_searchdocument WHERE search_vector @@ %s::tsquery
     UNION
-    SELECT id FROM (
-        SELECT id, search_vector FROM publications_publication WHERE {pairs} OFFSET 0
+    SELECT publication_id FROM (
+        SELECT publication_id, search_vector FROM publications_searchdocument
+        WHERE {pairs} OFFSET 0
     ) AS candidates
     WHERE search_vector @@ %s::tsquery
 ) AS matched
@@ -373,7 +389,8 @@ FROM (
         CASE WHEN abstract ILIKE ANY(%(patterns)s) OR rank_vector @@ %(query)s::tsquery THEN NULL
             ELSE left(text, %(characters)s) END
         AS body
-    FROM publications_publication WHERE id = ANY(%(ids)s) OFFSET 0
+    FROM publications_publication LEFT JOIN publications_searchdocument ON publication_id = id
+    WHERE id = ANY(%(ids)s) OFFSET 0
 ) AS studies
 """
 

@@ -56,8 +56,7 @@ class PublicationListView(SharedPageMixin, PageOffsetMixin, ListView):
                 offset=offset or 0,
                 limit=self.paginate_by if offset is not None else None,
             )
-            listed = Publication.objects.defer("text", "search_vector", "rank_vector")
-            return InOrder(listed.for_listing(), self.found)
+            return InOrder(Publication.objects.for_listing(), self.found)
         if self.query:
             publications = search.matching(publications, self.query)
         else:

@@ -13,11 +13,15 @@ FTS = (
 def build(apps, schema_editor):
     from publications.search import index_publications
 
+    # On PostgreSQL, 0011 moves the vectors to a table of their own and indexes every study
+    # again (index_publications writes to that table, which does not exist yet here).
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(FTS)
-    index_publications(
-        apps.get_model("publications", "Publication").objects.using(schema_editor.connection.alias)
-    )
+        index_publications(
+            apps.get_model("publications", "Publication").objects.using(
+                schema_editor.connection.alias
+            )
+        )
 
 
 def drop(apps, schema_editor):

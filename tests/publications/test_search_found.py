@@ -107,15 +107,17 @@ def test_the_match_keeps_to_the_studies_asked_about():
     assert {v.value: v.count for v in found.facets["kind"]} == {"case_study": 1}
 
 
-def test_the_ranking_vector_is_kept_out_of_the_row():
-    """Ranking reads the words' scores instead (SearchTerm): the vector stays out of the rows
-    a search reads (migration 0007)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attstorage FROM pg_attribute "
-            "WHERE attrelid = 'publications_publication'::regclass AND attname = 'rank_vector'"
-        )
-        assert cursor.fetchone()[0] == "x"
+def test_the_match_reads_the_narrow_table_of_vectors_through_its_index():
+    """Not the studies' own rows, fifteen times wider (SearchDocument, migration 0011)."""
+    PublicationFactory(title="Cobalt")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + search.MATCHED_SQL, ["cobalt"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "publication_search_vector" in plan
+    assert "publications_searchdocument" in plan
+    assert "publications_publication" not in plan
 
 
 @pytest.mark.parametrize("query", ["\ufffd\ufffd", "the", "&|!"])
@@ -129,9 +131,9 @@ def test_a_query_without_a_word_finds_nothing(client, query):
 def terms_of(study):
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT lexeme, score, ts_rank(p.rank_vector, quote_literal(lexeme)::tsquery) "
-            "FROM publications_searchterm t JOIN publications_publication p "
-            "ON p.id = t.publication_id WHERE p.id = %s",
+            "SELECT lexeme, score, ts_rank(d.rank_vector, quote_literal(lexeme)::tsquery) "
+            "FROM publications_searchterm t JOIN publications_searchdocument d "
+            "USING (publication_id) WHERE publication_id = %s",
             [study.pk],
         )
         return {lexeme: (score, rank) for lexeme, score, rank in cursor.fetchall()}
@@ -151,7 +153,7 @@ def test_each_word_of_a_description_carries_its_share_of_the_rank():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ts_rank(rank_vector, 'cobalt | gold | zinc'::tsquery) "
-            "FROM publications_publication WHERE id = %s",
+            "FROM publications_searchdocument WHERE publication_id = %s",
             [study.pk],
         )
         (rank,) = cursor.fetchone()
@@ -242,7 +244,7 @@ def test_a_phrase_reads_only_the_studies_holding_its_pairs():
     for n in range(30):
         PublicationFactory(title=f"Buffer zone {n}", abstract="Mining around the park.")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE publications_publication")
+        cursor.execute("ANALYZE publications_searchdocument")
     tsquery = parsed(parse('"buffer zone"'), search.QUERY_CONFIGS)
     pairs, params = phrases.pairs_sql(phrases.necessary(tsquery.text), "word_pairs(search_vector)")
     statement = search.MATCHED_PHRASE_SQL.format(pairs=pairs)

@@ -301,19 +301,17 @@ SELECT COALESCE(string_agg(int8send(publication_id), ''), '') FROM (
     WHERE search_vector @@ %s::tsquery
 ) AS matched
 """
-# Each study whose description holds a word of the query, with its rank: the sum of the words'
-# precomputed scores (SearchTerm; an index-only read of a few entries per study). ts_rank would
-# divide it by the number of words, the same for every study. Every other match ranks 0.
-# A query matching FEW_MATCHES studies or fewer (a phrase of common words) ranks only those.
+# Each study whose description holds a word of the query, with each such word's precomputed
+# score (SearchTerm; an index-only read of a few entries per study): a study's rank is their sum
+# (numpy adds them up, three times faster than GROUP BY). ts_rank would divide it by the number
+# of words, the same for every study. Every other match ranks 0. The words' entries are read
+# whatever matched: the catalogue keeps the matches (narrowing by study here made PostgreSQL
+# read every word of each study instead, 3 ms for a hundred).
 RANKS_SQL = """
 SELECT COALESCE(string_agg(int8send(publication_id), ''), ''),
-    COALESCE(string_agg(float8send(rank), ''), '')
-FROM (
-    SELECT publication_id, sum(score) AS rank FROM publications_searchterm
-    WHERE lexeme = ANY(%s){among} GROUP BY publication_id
-) AS described
+    COALESCE(string_agg(float8send(score), ''), '')
+FROM publications_searchterm WHERE lexeme = ANY(%s)
 """
-FEW_MATCHES = 500
 
 
 def found(
@@ -357,17 +355,15 @@ def found(
         cursor.execute(sql, params)
         matched = np.frombuffer(cursor.fetchone()[0], dtype=">i8")
     with connection.cursor() as cursor:  # through its index alone, which is now allowed
-        if len(matched) <= FEW_MATCHES:
-            among = matched.tolist()
-            cursor.execute(RANKS_SQL.format(among=" AND publication_id = ANY(%s)"), (words, among))
-        else:
-            cursor.execute(RANKS_SQL.format(among=""), (words,))
-        described, ranks = cursor.fetchone()
+        cursor.execute(RANKS_SQL, (words,))
+        terms, scores = cursor.fetchone()
+    # Summed in the order the index gives (by word, then study), as PostgreSQL's sum() would.
+    described, term_of = np.unique(np.frombuffer(terms, dtype=">i8"), return_inverse=True)
+    ranks = np.bincount(term_of, weights=np.frombuffer(scores, dtype=">f8"))
     catalogue = current_catalogue()
     selected = catalogue.selection(unpublished=unpublished, filters=filters or {})
     selected &= catalogue.matching(matched)
-    described = np.frombuffer(described, dtype=">i8")
-    ids = catalogue.first(selected, described, np.frombuffer(ranks, ">f8"), offset, limit)
+    ids = catalogue.first(selected, described, ranks, offset, limit)
     count = int(np.count_nonzero(selected))
     return Found(ids, count, offset, facet_values(catalogue.counts(selected)) if facets else {})
 
@@ -378,12 +374,10 @@ def found(
 # the first such word. The text is read (and decompressed) once, in the inner statement: each
 # mention of a column reads it again.
 SNIPPETS_SQL = """
-SELECT id, ts_headline(
-    CASE WHEN language = 'fr' THEN 'asm_french' ELSE 'asm_english' END::regconfig,
-    COALESCE(substr(body, greatest({first} - %(before)s, 1), %(window)s), abstract),
-    %(query)s::tsquery,
-    %(options)s
-)
+SELECT id, CASE WHEN language = 'fr'
+    THEN ts_headline('asm_french', {passage}, %(french)s::tsquery, %(options)s)
+    ELSE ts_headline('asm_english', {passage}, %(english)s::tsquery, %(options)s)
+END
 FROM (
     SELECT id, language, abstract,
         CASE WHEN abstract ILIKE ANY(%(patterns)s) OR rank_vector @@ %(query)s::tsquery THEN NULL
@@ -417,11 +411,18 @@ def snippets(publications, query: str) -> dict[int, SafeString]:
         forms = list(dict.fromkeys(case(word) for word in words for case in (str, *cases)))
         params = {f"form{n}": form for n, form in enumerate(forms)}
         first = ", ".join(f"NULLIF(strpos(body, %(form{n})s), 0)" for n in range(len(forms)))
+        start = f"greatest(LEAST({first}) - %(before)s, 1)"
+        passage = f"COALESCE(substr(body, {start}, %(window)s), abstract)"
+        # Each study's text is read in its own language's configuration, so only that
+        # configuration's reading of the query can mark it (half the query to test).
+        english, french = (parsed(query, (config,), using) or tsquery for config in QUERY_CONFIGS)
         with connections[using].cursor() as cursor:
             cursor.execute(
-                SNIPPETS_SQL.format(first=f"LEAST({first})"),
+                SNIPPETS_SQL.format(passage=passage),
                 {
                     **params,
+                    "english": english.text,
+                    "french": french.text,
                     "ids": ids,
                     "patterns": [f"%{like_escaped(word)}%" for word in words],
                     "characters": SNIPPET_SOURCE_CHARACTERS,

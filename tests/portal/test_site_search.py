@@ -339,6 +339,22 @@ def test_each_section_shows_five_and_links_to_its_full_search(client, forum):
     assert "All the sites found" not in every_site.text
 
 
+def test_the_dialogue_section_ranks_only_the_newest_matching_posts(client, forum, monkeypatch):
+    from portal import search as portal_search
+
+    monkeypatch.setattr(portal_search, "POSTS_RANKED", 3)
+    thread = ThreadFactory(forum=forum)
+    posts = [PostFactory(thread=thread, body=f"Cobalt from pit {n}") for n in range(5)]
+
+    response = search(client, "cobalt")
+
+    (section,) = response.context["sections"]
+    assert section.count == 3
+    assert section.capped
+    assert {post.pk for post in section.results} == {post.pk for post in posts[-3:]}
+    assert "The 3 newest matching posts, best first" in response.text
+
+
 def test_a_section_with_few_results_has_no_more_link(client):
     PublicationFactory(title="Cobalt study", abstract="Cobalt.")
     response = search(client, "cobalt")

@@ -222,26 +222,34 @@ def throughput(portal, bare, pages, *, headers, who):
 WARM_UP = 6
 
 
-def searches(portal):
+def searches(portal, bare):
+    """Each search one request at a time; first the bare view the same way, whose time says how
+    fast the machine is in this run (on this shared machine, it varied by half within an hour)."""
     print(f"\nsearches, one client, {SEARCH_REQUESTS} requests each (ms, whole response)")
     print(f"{'search':<40}{'p50':>8}{'p95':>8}")
-    host = portal.removeprefix("http://")
-    connection = HTTPConnection(host, timeout=30)
+    timed_one_by_one(bare, "/", "the bare view (42 KB)")
     for kind, (path, queries) in SEARCHES.items():
         for query in queries:
             url = f"{path}?{urlencode({'q': query})}"
-            timings = []
-            for attempt in range(SEARCH_REQUESTS + WARM_UP):
-                start = time.perf_counter()
-                connection.request("GET", url, headers={"Host": host})
-                response = connection.getresponse()
-                response.read()
-                assert response.status == 200, (url, response.status)
-                if attempt >= WARM_UP:
-                    timings.append((time.perf_counter() - start) * 1000)
-            timings.sort()
-            p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-            print(f"{kind + ' ' + repr(query):<40}{statistics.median(timings):>8.1f}{p95:>8.1f}")
+            timed_one_by_one(portal, url, f"{kind} {query!r}")
+
+
+def timed_one_by_one(server, url, label):
+    host = server.removeprefix("http://")
+    connection = HTTPConnection(host, timeout=30)
+    timings = []
+    for attempt in range(SEARCH_REQUESTS + WARM_UP):
+        start = time.perf_counter()
+        connection.request("GET", url, headers={"Host": host})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, (url, response.status)
+        if attempt >= WARM_UP:
+            timings.append((time.perf_counter() - start) * 1000)
+    connection.close()
+    timings.sort()
+    p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+    print(f"{label:<40}{statistics.median(timings):>8.1f}{p95:>8.1f}")
 
 
 class Poster(threading.Thread):
@@ -432,7 +440,7 @@ def main():
                     signed_in = [gzip, cookie]
                     throughput(portal, bare, listed, headers=signed_in, who="signed-in stakeholder")
                 if "searches" in PARTS:
-                    searches(portal)
+                    searches(portal, bare)
                 if "mixed" in PARTS:
                     mixed(portal, listed, posters)
         if "writes" in PARTS:

@@ -7,23 +7,33 @@ from django.views.generic import TemplateView
 from core.pagecache import SharedPageMixin
 from thesaurus.vocabulary import expanded, suggestions
 
-from . import search
+from . import home, search
 from .forms import PortalSearchForm
 from .models import EMBEDDED_PAGES, SITES_INTRO, Page
-from .navigation import available_ways_in
 
 HOME_SECTIONS = ("about", "objectives", "principles", "partners")
 
 
 class HomeView(SharedPageMixin, TemplateView):
+    """The programme in a few words and its life: the latest dialogue and studies, the sites and
+    who takes part. One page for every reader (portal.home says why), kept until one changes."""
+
     template_name = "portal/home.html"
+
+    def page_tags(self):
+        return ("dialogue", home.PEOPLE)
 
     def get_context_data(self, **kwargs):
         pages = {page.slug: page for page in Page.objects.in_language(slugs=HOME_SECTIONS)}
+        people = home.people_by_group()
         return super().get_context_data(
             sections=[pages[slug] for slug in HOME_SECTIONS if slug in pages],
             about=pages.get("about"),
-            ways_in=available_ways_in(),
+            threads=home.latest_threads(),
+            studies=home.latest_studies(),
+            sites=home.published_sites(),
+            people=people,
+            people_total=sum(count.people for count in people),
             **kwargs,
         )
 

@@ -41,6 +41,9 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-# A database that cannot be reached answers 503 "try again in a minute" (core.errors).
+# The portal's own error pages, in its design and the reader's language; a database that
+# cannot be reached answers 503 "try again in a minute" (core.errors).
+handler400 = "core.errors.bad_request"
 handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
 handler500 = "core.errors.server_error"

@@ -24,7 +24,7 @@ class ForumsConfig(AppConfig):
 
     def ready(self):
         from core import memberpages, pagecache
-        from core.errors import refused
+        from core.errors import explained, refused
         from thesaurus.vocabulary import provides
 
         from . import (
@@ -33,7 +33,7 @@ class ForumsConfig(AppConfig):
             services,
         )
         from .models import Flag, Post, PostRevision, ReadMark, Subscription, Suspension, Thread
-        from .moderation import suspended_attempt_refused
+        from .moderation import suspended_attempt_refused, suspension_explained
         from .permissions import is_suspended, page_audience
         from .search import named_forums
         from .views.dialogue import site_dialogue
@@ -63,6 +63,7 @@ class ForumsConfig(AppConfig):
         barred.answer(is_suspended)
         forgotten.answer(services.forget_reader)
         refused.answer(suspended_attempt_refused)
+        explained.answer(suspension_explained)
         memberpages.fills("subscription")(subscription_form)
         memberpages.fills("read-mark")(reading.read_mark_hole)
         memberpages.fills("unread", prepare=reading.prepare_unread)(reading.unread_hole)

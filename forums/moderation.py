@@ -16,6 +16,7 @@ from accounts.models import User
 from audit.models import Action, ModerationLogEntry
 from audit.services import log
 from core.emails import queue_email, render_email
+from core.hooks import Part
 from outbox.services import record
 
 from . import permissions, tasks
@@ -201,6 +202,18 @@ def suspended_attempt_refused(request) -> None:
         )
     except DatabaseError:
         logger.warning("the refused attempt of %s could not be logged", user.pk, exc_info=True)
+
+
+def suspension_explained(request) -> Part | None:
+    """Why a suspended reader was refused a page (core.errors.explained): the suspension's
+    reason and end, on the 403 page."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    suspension = permissions.active_suspension(user)
+    if suspension is None:
+        return None
+    return Part("forums/includes/suspension_refusal.html", {"suspension": suspension})
 
 
 def holds_moderation_powers(user: User) -> bool:

@@ -106,7 +106,12 @@ class UserAdmin(DjangoUserAdmin):
             queryset,
             ReasonForm,
             withdraw,
-            title=_("Withdraw verifications"),
+            title=lambda count: (
+                ngettext(
+                    "Withdraw %(count)d verification", "Withdraw %(count)d verifications", count
+                )
+                % {"count": count}
+            ),
             intro=_("Each person loses the verified mark and is told why."),
             submit=_("Withdraw"),
         )
@@ -142,6 +147,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason, sent to each person"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ConfirmForm(forms.Form):
+    """Nothing to fill in: posted, it says that the moderator confirmed."""
+
+    confirm = forms.CharField(widget=forms.HiddenInput, initial="yes")
 
 
 @admin.register(VerificationRequest)
@@ -182,7 +193,23 @@ class VerificationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Verify the selected affiliations"))
     def verify(self, request, queryset):
-        self.decide(request, queryset, approve=True, reason="")
+        """A page first asks whether these affiliations were checked; posting it verifies."""
+        return ask(
+            self,
+            request,
+            queryset,
+            ConfirmForm,
+            lambda words: self.decide(request, queryset, approve=True, reason=""),
+            title=lambda count: (
+                ngettext("Verify %(count)d affiliation", "Verify %(count)d affiliations", count)
+                % {"count": count}
+            ),
+            intro=_(
+                "Each person gets the verified mark, their posts skip pre-moderation, and they "
+                "are told. Verify only what you have checked."
+            ),
+            submit=_("Yes, verify"),
+        )
 
     @admin.action(description=_("Refuse the selected requests, with a reason"))
     def refuse(self, request, queryset):
@@ -192,7 +219,14 @@ class VerificationRequestAdmin(admin.ModelAdmin):
             queryset,
             ReasonForm,
             lambda words: self.decide(request, queryset, approve=False, reason=words["reason"]),
-            title=_("Refuse verification requests"),
+            title=lambda count: (
+                ngettext(
+                    "Refuse %(count)d verification request",
+                    "Refuse %(count)d verification requests",
+                    count,
+                )
+                % {"count": count}
+            ),
             intro=_(
                 "Each person is told that their affiliation could not be verified, with this "
                 "reason."

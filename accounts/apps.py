@@ -44,6 +44,7 @@ class AccountsConfig(AppConfig):
         from allauth.account.models import EmailAddress
 
         from . import backends  # noqa: F401 - registers the "account" fact
+        from .middleware import reader_zone
         from .models import User, VerificationRequest
         from .permissions import page_audience
         from .views import present_verifications
@@ -53,6 +54,7 @@ class AccountsConfig(AppConfig):
         # A confirmed address is the right to take part: it changes what its owner is shown.
         watch(EmailAddress, lambda address, **kw: (memberpages.person_tag(address.user_id),))
         memberpages.audience.answer(page_audience)
+        memberpages.fills("time-zone")(reader_zone)
         presents("verification")(present_verifications)
         provides("group")(named_groups)
         post_migrate.connect(grant_role_permissions, dispatch_uid="accounts.grant_role_permissions")
@@ -70,6 +72,7 @@ class AccountsConfig(AppConfig):
                 "organisation": user.organisation,
                 "country": user.country.code,
                 "preferred_language": user.preferred_language,
+                "time_zone": user.time_zone,
                 "follows_what_they_write": user.follows_what_they_write,
                 "affiliation_verified_at": user.affiliation_verified_at,
                 "code_of_conduct_accepted_at": user.code_of_conduct_accepted_at,

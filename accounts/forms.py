@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .handles import normalize_handle, validate_handle
 from .models import Language, StakeholderGroup, User
+from .timezones import validate_zone, zone_names, zone_of_country
 
 PROFILE_FIELDS = ("name", "stakeholder_group", "organisation", "country", "preferred_language")
 
@@ -122,7 +123,7 @@ class StakeholderSignupForm(HandleFormMixin, StakeholderFieldsMixin, SignupForm)
 class ProfileForm(HandleFormMixin, StakeholderFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ("name", "handle", *PROFILE_FIELDS[1:], "follows_what_they_write")
+        fields = ("name", "handle", *PROFILE_FIELDS[1:], "time_zone", "follows_what_they_write")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,6 +136,23 @@ class ProfileForm(HandleFormMixin, StakeholderFieldsMixin, forms.ModelForm):
         handle.max_length = None
         handle.validators = []
         handle.widget.attrs.pop("maxlength", None)
+        zone = self.fields["time_zone"]
+        zone.widget = forms.Select(
+            choices=[
+                (
+                    "",
+                    format_lazy(
+                        _("My country's ({zone})"), zone=zone_of_country(self.instance.country)
+                    ),
+                ),
+                *((name, name) for name in sorted(zone_names())),
+            ]
+        )
+
+    def clean_time_zone(self):
+        value = self.cleaned_data.get("time_zone") or ""
+        validate_zone(value)
+        return value
 
 
 class AccountDeleteForm(forms.Form):

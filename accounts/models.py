@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .handles import KEY_MAX_LENGTH, assign_handles, handle_key, normalize_handle
+from .timezones import validate_zone, zone_of_country
 
 
 class StakeholderGroup(models.TextChoices):
@@ -95,6 +96,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
+    # Blank: their country's zone (accounts.timezones). The page's script shows times in it.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_zone],
+        help_text=_("Times on the portal are shown in it. Left blank, your country's is used."),
+    )
     follows_what_they_write = models.BooleanField(
         _("follow what I write"),
         default=True,
@@ -160,6 +169,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         """As get_stakeholder_group_display, without hashing every choice's lazy label at each
         call (a thread shows it beside every post)."""
         return StakeholderGroup(self.stakeholder_group).label if self.stakeholder_group else ""
+
+    @property
+    def zone(self) -> str:
+        """The zone this person's times are shown in: theirs, else their country's, else UTC."""
+        return self.time_zone or zone_of_country(self.country)
 
     @property
     def is_verified(self):

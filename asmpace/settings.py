@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's time zone, UTC for visitors (accounts/middleware.py).
+    "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -249,6 +251,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
+# English dates are British (asmpace/formats/en); French keeps Django's fr formats.
+FORMAT_MODULE_PATH = ["asmpace.formats"]
+# The programme's countries (DR Congo, Madagascar, Sierra Leone, Liberia) head every list of
+# countries, in this order; names are django-countries' own (no override: they read right).
+COUNTRIES_FIRST = ["CD", "MG", "SL", "LR"]
 USE_I18N = True
 USE_TZ = True
 

@@ -14,7 +14,8 @@ def ask(modeladmin, request, queryset, form_class, then, *, title, intro, submit
     asks for them about the selected objects, posting back to the same action.
 
     `then` may raise ValidationError (a service refusing the words): the page is shown again
-    with its message on the form.
+    with its message on the form. `title` may be a function of the number of objects selected,
+    for a heading in the singular or the plural ("Refuse 1 request", "Refuse 2 requests").
     """
     sent = any(name in request.POST for name in form_class.base_fields)
     form = form_class(request.POST if sent else None, **form_kwargs)
@@ -30,7 +31,7 @@ def ask(modeladmin, request, queryset, form_class, then, *, title, intro, submit
         "admin/action_form.html",
         {
             **modeladmin.admin_site.each_context(request),
-            "title": title,
+            "title": title(len(queryset)) if callable(title) else title,
             "intro": intro,
             "objects": queryset,
             "form": form,

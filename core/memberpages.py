@@ -33,6 +33,7 @@ import re
 from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from . import pagecache
@@ -199,6 +200,9 @@ class MemberPageCacheMiddleware:
             patch_cache_control(response, private=True)
             return response
         request._shared_page = key
+        # Made for an audience, so in UTC whatever the reader's zone: the page's script shows
+        # its times in each reader's (core.templatetags.times).
+        timezone.deactivate()
         return None
 
     def key(self, request, view_func, view_args, view_kwargs):

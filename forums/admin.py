@@ -166,7 +166,10 @@ class ThreadAdmin(ForumScopedAdmin):
             queryset,
             MoveForm,
             move_to,
-            title=_("Move threads"),
+            title=lambda count: (
+                ngettext("Move %(count)d thread", "Move %(count)d threads", count)
+                % {"count": count}
+            ),
             intro=_("The threads and their posts move; both forums are recounted."),
             submit=_("Move"),
             forums=forums,
@@ -202,7 +205,10 @@ class ThreadAdmin(ForumScopedAdmin):
             queryset,
             OutcomeForm,
             close_with,
-            title=_("Close consultations"),
+            title=lambda count: (
+                ngettext("Close %(count)d consultation", "Close %(count)d consultations", count)
+                % {"count": count}
+            ),
             intro=_("Readers see the outcome above the replies; nobody can reply any more."),
             submit=_("Close"),
         )

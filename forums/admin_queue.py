@@ -289,7 +289,7 @@ class PostAdmin(ForumScopedAdmin):
             "admin/forums/post/decide.html",
             {
                 **self.admin_site.each_context(request),
-                "title": dict(Action.choices)[decision],
+                "title": decision_heading(decision, len(posts)),
                 "opts": self.model._meta,
                 "action": decision,
                 "posts": posts,
@@ -317,3 +317,19 @@ class PostAdmin(ForumScopedAdmin):
         )
         for line in skipped:
             self.message_user(request, line, messages.WARNING)
+
+
+def decision_heading(decision, count) -> str:
+    """The confirmation page's heading: what is about to be done, to how many posts."""
+    headings = {
+        Action.APPROVE: ngettext("Approve %(count)d post", "Approve %(count)d posts", count),
+        Action.REJECT: ngettext("Reject %(count)d post", "Reject %(count)d posts", count),
+        Action.HIDE: ngettext("Hide %(count)d post", "Hide %(count)d posts", count),
+        Action.RESTORE: ngettext("Restore %(count)d post", "Restore %(count)d posts", count),
+        Action.KEEP: ngettext(
+            "Keep %(count)d flagged post: its flags are unfounded",
+            "Keep %(count)d flagged posts: their flags are unfounded",
+            count,
+        ),
+    }
+    return headings[decision] % {"count": count}

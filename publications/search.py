@@ -34,6 +34,7 @@ from django.utils.safestring import SafeString
 from django_countries import countries
 
 from core import phrases
+from core.countries import first_rank
 from core.search import (
     CONFIGS,
     FRAGMENT_DELIMITER,
@@ -501,8 +502,10 @@ def facet_values(counts) -> dict[str, list[FacetValue]]:
             (FacetValue(code, languages.get(code, code), n) for code, n in counts["language"]),
             key=lambda facet: -facet.count,
         ),
-        "country": by_count(
-            FacetValue(code, str(countries.name(code)), n) for code, n in counts["country"]
+        # The programme's countries first, as in every list of countries (core.countries).
+        "country": sorted(
+            (FacetValue(code, str(countries.name(code)), n) for code, n in counts["country"]),
+            key=lambda facet: (first_rank(facet.value), -facet.count, facet.label),
         ),
         "topic": by_count(
             FacetValue(topic.slug, str(topic.label), n) for topic, n in counts["topic"]

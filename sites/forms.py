@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
+from core.countries import first_rank
+
 from .models import Mineral
 
 
@@ -17,7 +19,9 @@ class SiteFilterForm(forms.Form):
         countries = [(code, str(Country(code).name)) for code in codes]
         minerals = sorted(Mineral.objects.filter(sites__in=sites).distinct(), key=str)
         everywhere = [("", _("All"))]
-        self.fields["country"].choices = everywhere + sorted(countries, key=lambda c: c[1])
+        # The programme's countries first, as in every list of countries (core.countries).
+        countries.sort(key=lambda country: (first_rank(country[0]), country[1]))
+        self.fields["country"].choices = everywhere + countries
         self.fields["mineral"].choices = everywhere + [(m.slug, m.label) for m in minerals]
 
     def filters(self) -> dict:

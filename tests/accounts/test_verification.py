@@ -47,8 +47,14 @@ def test_a_moderator_verifies_and_the_person_is_told_and_the_log_written(
     moderator = UserFactory(groups=["Moderators"], is_staff=True)
     client.force_login(moderator)
 
+    selected = {"action": "verify", "_selected_action": [request.pk]}
+
+    page = client.post(CHANGELIST, selected)
+    assert "<h1>Verify 1 affiliation</h1>" in page.text
+    stakeholder.refresh_from_db()
+    assert not stakeholder.is_verified
     with committed():
-        client.post(CHANGELIST, {"action": "verify", "_selected_action": [request.pk]})
+        client.post(CHANGELIST, {**selected, "confirm": "yes"})
 
     stakeholder.refresh_from_db()
     assert stakeholder.is_verified
@@ -93,7 +99,9 @@ def test_editors_and_stakeholders_cannot_decide(client, stakeholder):
     request = VerificationRequest.objects.create(user=stakeholder, statement="Registry 42")
     for user in (stakeholder, UserFactory(groups=["Editors"], is_staff=True)):
         client.force_login(user)
-        client.post(CHANGELIST, {"action": "verify", "_selected_action": [request.pk]})
+        client.post(
+            CHANGELIST, {"action": "verify", "_selected_action": [request.pk], "confirm": "yes"}
+        )
 
     stakeholder.refresh_from_db()
     assert not stakeholder.is_verified

@@ -1,0 +1,67 @@
+// Times in the reader's zone: every <time data-when> carries the exact time in UTC (its
+// datetime) and says it in its text; this says it again as a relative time ("2 hours ago",
+// « il y a 2 heures ») with the exact time, in the reader's zone, in its title. The zone is the
+// one on this script's data-tz (a signed-in reader's), else the browser's. Without JavaScript the
+// page's own text, in UTC and saying so, stays.
+(function () {
+  'use strict';
+
+  const root = document.documentElement;
+  const zone = document.currentScript ? document.currentScript.dataset.tz : '';
+  const language = root.lang || 'en';
+  const units = [
+    ['year', 365 * 24 * 3600],
+    ['month', 30 * 24 * 3600],
+    ['week', 7 * 24 * 3600],
+    ['day', 24 * 3600],
+    ['hour', 3600],
+    ['minute', 60],
+    ['second', 1],
+  ];
+
+  function formatter(zone) {
+    return new Intl.DateTimeFormat(language, {
+      year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
+      timeZone: zone, timeZoneName: 'short',
+    });
+  }
+
+  function relative(rtf, seconds) {
+    for (const [unit, size] of units) {
+      if (Math.abs(seconds) >= size || unit === 'second') {
+        return rtf.format(Math.round(seconds / size), unit);
+      }
+    }
+    return '';
+  }
+
+  function run() {
+    if (!window.Intl || !Intl.RelativeTimeFormat) {
+      return;
+    }
+    let exact;
+    try {
+      exact = formatter(zone || undefined);
+    } catch (error) {
+      exact = formatter(undefined); // a zone this browser does not know: its own
+    }
+    const rtf = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+    const now = Date.now();
+    for (const element of document.querySelectorAll('time[data-when]')) {
+      const moment = new Date(element.getAttribute('datetime'));
+      if (Number.isNaN(moment.getTime())) {
+        continue;
+      }
+      element.title = exact.format(moment);
+      if (element.dataset.when !== 'date') {
+        element.textContent = relative(rtf, (moment.getTime() - now) / 1000);
+      }
+    }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', run);
+  } else {
+    run();
+  }
+})();

@@ -27,6 +27,8 @@ if not DEBUG and SECRET_KEY.startswith("django-insecure"):
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A form sent without its token: the portal's 403 page, saying to reload the form (core.errors).
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "portal.apps.PortalAdminConfig",

@@ -65,6 +65,13 @@ def permission_denied(request, exception):
     return error_page(request, 403, "errors/403.html", {"explanations": explanations})
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without its token or with an old one (a page left open
+    across a sign-in, cookies refused): a 403 that says to reload the form and send it again.
+    Nobody was refused a right, so the apps above are not asked."""
+    return error_page(request, 403, "errors/csrf.html")
+
+
 def page_not_found(request, exception):
     """handler404: no such page; a search for the words of its address is offered."""
     return error_page(request, 404, "errors/404.html", {"search_words": search_words(request)})

@@ -194,6 +194,23 @@ def test_the_apps_above_are_still_asked_about_a_refusal(client, suspended):
     assert asked == [f"/en/forums/{thread.forum.slug}/{thread.pk}/reply/"]
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_form_sent_without_its_token_is_a_403_page_saying_to_reload_it(language):
+    client = Client(enforce_csrf_checks=True)
+    user = UserFactory()
+
+    response = client.post(
+        f"/{language}/accounts/login/",
+        {"login": user.email, "password": PASSWORD},
+        HTTP_REFERER=f"http://testserver/{language}/accounts/login/",
+    )
+
+    assert_an_error_page(response, 403, language)
+    assert f'href="/{language}/accounts/login/"' in response.text  # back to the form
+    assert "CSRF" not in response.text  # Django's words for developers are not shown
+    assert "_auth_user_id" not in client.session  # nobody was signed in
+
+
 # 500
 
 

@@ -142,6 +142,7 @@ def fill(rng):
                 author=people[rng.randrange(PEOPLE)],
                 body=text,
                 body_html=f"<p>{text}</p>",
+                text=text,
                 language="fr" if french else "en",
                 status=PostStatus.APPROVED,
             )

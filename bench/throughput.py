@@ -360,6 +360,7 @@ def forum_of(size, people):
                 author=thread.author,
                 body="An opening post.",
                 body_html="<p>An opening post.</p>",
+                text="An opening post.",
                 status=PostStatus.APPROVED,
             )
             for thread in threads

@@ -237,8 +237,9 @@ class PostAdmin(ForumScopedAdmin):
 
     @admin.display(description=_("text"))
     def excerpt(self, post):
+        """The words the thread shows (images as a note), never the Markdown written."""
         return format_html(
-            "<strong>{}</strong><br>{}", post.thread, Truncator(post.body).chars(160)
+            "<strong>{}</strong><br>{}", post.thread, Truncator(post.text).chars(160)
         )
 
     @admin.display(description=_("author"), ordering="author__stakeholder_group")

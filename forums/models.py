@@ -12,11 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StakeholderGroup
-from core.text import render_markdown
+from core.text import html_to_text, render_markdown
 
 from . import mentions
 
@@ -55,6 +55,19 @@ class PostLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
     OTHER = "other", _("Another language")
+
+
+POST_LANGUAGES = (PostLanguage.ENGLISH, PostLanguage.FRENCH)
+
+
+def rendered_post(body: str, language: str) -> tuple[str, str]:
+    """A post's (HTML, plain text): its Markdown with its mentions linked, rendered and
+    sanitised, what the rendering adds (the note where an image was) in the post's language;
+    and the words a reader sees, for excerpts and searches."""
+    linked = mentions.linked(body, mentions.people_named(body))
+    with override(language if language in POST_LANGUAGES else get_language()):
+        html = render_markdown(linked, link_rel=POST_LINK_REL)
+    return html, html_to_text(html)
 
 
 class Forum(models.Model):
@@ -254,6 +267,8 @@ class Post(models.Model):
     )
     body = models.TextField(_("text"))
     body_html = models.TextField(editable=False)
+    # The words a reader sees, without Markdown's syntax: what excerpts and searches read.
+    text = models.TextField(editable=False, default="")
     language = models.CharField(
         _("language"), max_length=5, choices=PostLanguage.choices, default=PostLanguage.ENGLISH
     )
@@ -294,8 +309,10 @@ class Post(models.Model):
         return f"{self.author}: {self.thread}"
 
     def save(self, *args, **kwargs):
-        body = mentions.linked(self.body, mentions.people_named(self.body))
-        self.body_html = render_markdown(body, link_rel=POST_LINK_REL)
+        self.body_html, self.text = rendered_post(self.body, self.language)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body_html" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -18,7 +18,7 @@ def present_posts(user, notices):
     ids = {notice.target_id for notice in notices}
     posts = (
         Post.objects.select_related("thread__forum")
-        .defer("body", "body_html", "search_vector")
+        .defer("body", "body_html", "text", "search_vector")
         .in_bulk(ids)
     )
     for notice in notices:

@@ -2,11 +2,12 @@
 
 As in the library, each post has a stored tsvector, GIN-indexed on PostgreSQL (migration 0002),
 built with the configuration of its own language: the thread's title (and a consultation's
-outcome, on its opening post) weighs more (A) than the post's text (B). A query, expanded with
-the thesaurus, is tried in English, in French and unstemmed, so that "mining" finds "mines" in
-an English post and "minier" finds "minière" in a French one. Snippets come from ts_headline,
-escaped before they are marked (core.search). On SQLite the same texts are rows of an FTS5
-table (migration 0008), kept in step by the same `index_posts`, ranked by bm25.
+outcome, on its opening post) weighs more (A) than the post's text (B), read from `Post.text`:
+the words a reader sees, without Markdown's syntax, which snippets then never show. A query,
+expanded with the thesaurus, is tried in English, in French and unstemmed, so that "mining"
+finds "mines" in an English post and "minier" finds "minière" in a French one. Snippets come
+from ts_headline, escaped before they are marked (core.search). On SQLite the same texts are
+rows of an FTS5 table (migration 0008), kept in step by the same `index_posts`, ranked by bm25.
 
 Only approved posts of visible threads, in the forums permissions.visible_forum_ids(user)
 allows, are ever searched: a restricted forum does not exist for those outside it.
@@ -52,6 +53,7 @@ from .models import Forum, Post, Thread, Visibility
 SNIPPET_WORDS = 40
 LARGE_FIELDS = (
     "search_vector",
+    "body",
     "body_html",
     "thread__context",
     "thread__context_html",
@@ -83,7 +85,7 @@ FTS_DELETE = "DELETE FROM forums_post_fts WHERE rowid IN ({ids})"
 FTS_SQL = """
 INSERT INTO forums_post_fts (rowid, title, body, lang)
 SELECT p.id, t.title || CASE WHEN p.id IN ({openings}) THEN ' ' || t.outcome ELSE '' END,
-    replace(replace(p.body, char(2), ''), char(3), ''), p.language
+    replace(replace(p.text, char(2), ''), char(3), ''), p.language
 FROM forums_post p JOIN forums_thread t ON t.id = p.thread_id
 WHERE p.id IN ({ids})
 """
@@ -127,7 +129,7 @@ def index_posts(ids) -> None:
         search_vector=SearchVector(
             Subquery(thread.values("title")[:1]), outcome, weight="A", config=config
         )
-        + SearchVector("body", weight="B", config=config)
+        + SearchVector("text", weight="B", config=config)
     )
 
 
@@ -242,7 +244,7 @@ def own_headline(query, tsquery, using):
 
     def passage(config):
         reading = parsed(query, (config,), using) or tsquery
-        body = without_markers("body")
+        body = without_markers("text")
         return headline(body, reading, config=config, max_words=35, min_words=15)
 
     languages = [When(language=language, then=passage(name)) for language, name in CONFIGS.items()]
@@ -298,7 +300,7 @@ def with_snippets(posts, query: str) -> list:
         if passage is not None:
             post.snippet = mark(passage)
         else:
-            body = post.body.replace(START, "").replace(STOP, "")
+            body = post.text.replace(START, "").replace(STOP, "")
             post.snippet = plain_passage(body, words) or mark(Truncator(body).words(SNIPPET_WORDS))
     return posts
 

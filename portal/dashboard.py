@@ -344,7 +344,8 @@ def svg(drawn: Chart) -> str:
         graph.x_labels = labels
         rows = drawn.rows
     for n, name in enumerate(drawn.columns):
-        graph.add(str(name), [values[n] for _label, values in rows])
+        # No bar where there is nothing: pygal draws (and times) each bar, tooltip and all.
+        graph.add(str(name), [values[n] or None for _label, values in rows])
     if any(any(values) for _label, values in drawn.rows):
         graph.y_labels = whole_ticks(drawn)
     text = graph.render(is_unicode=True)

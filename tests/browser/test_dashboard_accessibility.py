@@ -50,3 +50,38 @@ def test_the_dashboard_is_accessible_and_its_charts_break_no_policy(visitor, vie
     assert_no_serious_violation(page, "dashboard")
     visit.screenshot(f"admin-dashboard-{'phone' if viewport == PHONE else 'desktop'}")
     visit.assert_clean()  # no console error: the CSP refused nothing
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_decision_page_says_how_many_and_its_buttons_line_up(visitor, viewport):
+    from forums.models import PostStatus
+
+    from .journeys import admin_action, moderator_signs_in
+
+    posts = PostFactory.create_batch(2, status=PostStatus.PENDING)
+    visit = moderator_signs_in(visitor, viewport)
+    visit.goto("/admin/forums/post/?waiting=yes")
+    rows = [
+        visit.page.locator(
+            "#result_list tbody tr", has=visit.page.locator(f"input[value='{p.pk}']")
+        )
+        for p in posts
+    ]
+
+    admin_action(visit, rows=rows, action="Approve the selected posts")
+
+    page = visit.page
+    expect(page.locator("h1")).to_have_text("Approve 2 posts")
+    confirm = page.locator(".submit-row input[type=submit]").bounding_box()
+    back = page.locator(".submit-row a.cancel-link").bounding_box()
+    # Side by side on a desktop, one under the other on a phone (Django's admin stacks them):
+    # either way the same height, and lined up.
+    assert abs(confirm["height"] - back["height"]) <= 1
+    if viewport == DESKTOP:
+        assert abs(confirm["y"] - back["y"]) <= 1
+    else:
+        assert abs(confirm["x"] - back["x"]) <= 1
+        assert back["y"] >= confirm["y"] + confirm["height"]
+    assert_no_serious_violation(page, "decision page")
+    visit.screenshot(f"admin-decision-{'phone' if viewport == PHONE else 'desktop'}")
+    visit.assert_clean()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StakeholderGroup
 
@@ -14,6 +15,22 @@ class GroupShare:
     people: int
     posts: int
     percent: int
+    offset: int = 0  # where its segment starts in the strip, and how wide it is, in percent
+    width: int = 0
+    short_label: str = ""
+
+
+# The groups' names in the strip's legend, short enough for a phone.
+SHORT_LABELS = {
+    StakeholderGroup.MINER: _("Miners"),
+    StakeholderGroup.COMMUNITY: _("Communities"),
+    StakeholderGroup.GOVERNMENT: _("Government"),
+    StakeholderGroup.NGO: _("NGOs"),
+    StakeholderGroup.COMPANY: _("Companies"),
+    StakeholderGroup.DONOR: _("Donors"),
+    StakeholderGroup.RESEARCH: _("Research"),
+    StakeholderGroup.OTHER: _("Other"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,15 +64,22 @@ def dialogue_balance(thread) -> Balance:
         people, posts = counts.get(group, (0, 0))
         counts[group] = (people + row["people"], posts + row["posts"])
     total = sum(posts for _people, posts in counts.values()) or 1
-    return Balance(
-        [
+    shares, before = [], 0
+    for group, label in StakeholderGroup.choices:
+        people, posts = counts.get(group, (0, 0))
+        # Offsets from the running total, so that the strip's segments meet and end at 100.
+        offset, before = round(100 * before / total), before + posts
+        width = round(100 * before / total) - offset
+        shares.append(
             GroupShare(
                 group=group,
                 label=label,
-                people=counts.get(group, (0, 0))[0],
-                posts=counts.get(group, (0, 0))[1],
-                percent=round(100 * counts.get(group, (0, 0))[1] / total),
+                people=people,
+                posts=posts,
+                percent=round(100 * posts / total),
+                offset=offset,
+                width=width,
+                short_label=SHORT_LABELS.get(group, label),
             )
-            for group, label in StakeholderGroup.choices
-        ]
-    )
+        )
+    return Balance(shares)

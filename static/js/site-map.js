@@ -35,9 +35,15 @@
       title: name,
       alt: name,
     });
-    // The padding keeps an opened popup clear of the zoom buttons in the top left corner.
+    // The padding keeps an opened popup clear of the zoom buttons in the top left corner; the
+    // width (of the text, inside the popup's margins of 40 px) keeps it inside a phone's narrow
+    // map, where Leaflet's default of 300 px would not fit.
     const content = popupContent(feature.properties);
-    marker.bindPopup(content, { autoPanPaddingTopLeft: [56, 12] });
+    marker.bindPopup(content, {
+      autoPanPaddingTopLeft: [56, 12],
+      autoPanPaddingBottomRight: [12, 12],
+      maxWidth: Math.max(140, Math.min(300, map.getContainer().clientWidth - 130)),
+    });
     marker.addTo(map);
     const dot = marker.getElement();
     // Leaflet puts alt only on <img> icons: name the dot for screen readers ourselves.

@@ -115,6 +115,15 @@ def _fill_signup(page, *, name, email, organisation):
     return form
 
 
+def site_header(page):
+    """The page's header, its navigation unfolded first where it is folded behind the menu
+    button (on phones)."""
+    button = page.locator(".site-header .site-menu__button")
+    if button.is_visible() and not page.locator(".site-menu[open]").count():
+        button.click()
+    return page.locator("header")
+
+
 def register_and_confirm(visit, journey, viewport, *, email):
     """Sign up in French as an artisanal miner from the DR Congo and confirm the address from
     the email; ends on the page allauth sends a newly confirmed person to."""
@@ -122,7 +131,7 @@ def register_and_confirm(visit, journey, viewport, *, email):
     visit.goto("/")
     assert_french(visit)
     shot(visit, journey, "home", viewport)
-    page.locator("header").get_by_role("link", name="Rejoindre le dialogue").click()
+    site_header(page).get_by_role("link", name="Rejoindre le dialogue").click()
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
     form = _fill_signup(
         page, name="Espérance Mwamini", email=email, organisation="Coopérative minière de Mwenga"

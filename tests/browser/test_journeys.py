@@ -30,6 +30,7 @@ from .journeys import (
     register_and_confirm,
     shot,
     sign_in,
+    site_header,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,7 +100,7 @@ def test_a_newcomer_posts_in_a_dialogue_and_a_moderator_approves(
     stakeholder = visitor(viewport, locale="fr-FR")
     page = stakeholder.page
     sign_in(stakeholder, miner.email)
-    page.locator("header").get_by_role("link", name="Dialogue", exact=True).click()
+    site_header(page).get_by_role("link", name="Dialogue", exact=True).click()
     page.get_by_role("link", name="Réserve naturelle d'Itombwe").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Réserve naturelle d'Itombwe")
     assert_french(stakeholder)
@@ -180,7 +181,7 @@ def test_find_the_sierra_leone_case_study_through_search_and_download_it(
     visit = visitor(viewport)
     page = visit.page
     visit.goto("/en/")
-    search = page.get_by_role("search")
+    search = site_header(page).get_by_role("search")
     search.get_by_label("Search", exact=True).fill("Sierra Leone")
     search.get_by_label("Search", exact=True).press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=Sierra\+Leone$"))
@@ -226,7 +227,7 @@ def test_find_the_sierra_leone_case_study_through_search_and_download_it(
     assert middle.body() == pdf[100:200]
 
     # The same page in French, through the language switcher: dates and numbers in French.
-    page.locator(".language-switcher").get_by_role("button", name="Français").click()
+    site_header(page).locator(".language-switcher").get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("link", name=re.compile(r"^Télécharger le PDF"))).to_contain_text(
         re.compile(r"\d,\d\s(Kio|Mio|Ko|Mo)")
@@ -244,7 +245,7 @@ def test_explore_the_sites_from_the_map_to_a_study_and_a_forum_in_french(
     visit = visitor(viewport, locale="fr-FR")
     page = visit.page
     visit.goto("/")
-    page.locator("header").get_by_role("link", name="Sites des études de cas").click()
+    site_header(page).get_by_role("link", name="Sites des études de cas").click()
     expect(page).to_have_url(re.compile(r"/sites/$"))
     expect(page.locator("[data-site-map]")).to_have_class(re.compile(r"\bsite-map--ready\b"))
     expect(page.locator(".site-map__marker")).to_have_count(4)

@@ -72,6 +72,7 @@ def test_a_decision_page_says_how_many_and_its_buttons_line_up(visitor, viewport
 
     page = visit.page
     expect(page.locator("h1")).to_have_text("Approve 2 posts")
+    page.wait_for_load_state("load")  # its stylesheets too, before anything is measured
     confirm = page.locator(".submit-row input[type=submit]").bounding_box()
     back = page.locator(".submit-row a.cancel-link").bounding_box()
     # Side by side on a desktop, one under the other on a phone (Django's admin stacks them):

@@ -23,9 +23,11 @@ DATE_ONLY = {"DATE_FORMAT", "SHORT_DATE_FORMAT", "YEAR_MONTH_FORMAT", "MONTH_DAY
 
 
 @register.simple_tag
-def when(value, style="SHORT_DATETIME_FORMAT"):
+def when(value, style="SHORT_DATETIME_FORMAT", exact=False):
     """`{% when post.created_at %}`: a <time> with the exact time in UTC in its text and title;
-    `{% when page.updated_at "DATE_FORMAT" %}`: the date alone (in UTC), left as it is."""
+    `{% when page.updated_at "DATE_FORMAT" %}`: the date alone (in UTC), left as it is;
+    `{% when suspension.until "DATETIME_FORMAT" exact=True %}`: a deadline, which the script
+    writes out in the reader's zone rather than as "in 4 weeks"."""
     if not value:
         return ""
     if not isinstance(value, datetime.datetime):  # a date: no time, no zone
@@ -39,6 +41,10 @@ def when(value, style="SHORT_DATETIME_FORMAT"):
         text = date_format(moment, style)
         return format_html('<time datetime="{}" data-when="date">{}</time>', iso, text)
     text = f"{date_format(moment, style)} UTC"
+    if exact:
+        return format_html(
+            '<time datetime="{}" data-when="exact" title="{}">{}</time>', iso, text, text
+        )
     return format_html('<time datetime="{}" data-when title="{}">{}</time>', iso, text, text)
 
 

@@ -1,6 +1,7 @@
 // Times in the reader's zone: every <time data-when> carries the exact time in UTC (its
 // datetime) and says it in its text; this says it again as a relative time ("2 hours ago",
-// « il y a 2 heures ») with the exact time, in the reader's zone, in its title. The zone is the
+// « il y a 2 heures ») with the exact time, in the reader's zone, in its title; a deadline
+// (data-when="exact") as its date and time in the reader's zone. The zone is the
 // one on this script's data-tz (a signed-in reader's), else the browser's. Without JavaScript the
 // page's own text, in UTC and saying so, stays.
 (function () {
@@ -19,10 +20,10 @@
     ['second', 1],
   ];
 
-  function formatter(zone) {
+  function formatter(zone, month) {
     return new Intl.DateTimeFormat(language, {
-      year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
-      timeZone: zone, timeZoneName: 'short',
+      year: 'numeric', month: month || 'short', day: 'numeric', hour: '2-digit',
+      minute: '2-digit', timeZone: zone, timeZoneName: 'short',
     });
   }
 
@@ -40,10 +41,13 @@
       return;
     }
     let exact;
+    let deadline;
     try {
       exact = formatter(zone || undefined);
+      deadline = formatter(zone || undefined, 'long');
     } catch (error) {
       exact = formatter(undefined); // a zone this browser does not know: its own
+      deadline = formatter(undefined, 'long');
     }
     const rtf = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
     const now = Date.now();
@@ -53,7 +57,9 @@
         continue;
       }
       element.title = exact.format(moment);
-      if (element.dataset.when !== 'date') {
+      if (element.dataset.when === 'exact') {
+        element.textContent = deadline.format(moment); // a deadline: its date, not "in 4 weeks"
+      } else if (element.dataset.when !== 'date') {
         element.textContent = relative(rtf, (moment.getTime() - now) / 1000);
       }
     }

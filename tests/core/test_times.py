@@ -56,3 +56,11 @@ def test_a_date_alone_and_nothing_at_all():
         assert render("{% when day %}", day=MOMENT.date()) == (
             '<time datetime="2026-11-24">24 novembre 2026</time>'
         )
+
+
+def test_a_deadline_is_marked_to_be_written_out_not_made_relative():
+    with translation.override("fr"):
+        html = render('{% when moment "DATETIME_FORMAT" exact=True %}', moment=MOMENT)
+
+    assert html.startswith('<time datetime="2026-11-24T14:30:00Z" data-when="exact" title="')
+    assert html.endswith(">24 novembre 2026 14:30 UTC</time>")

@@ -16,7 +16,7 @@ from forums.models import Forum, Post
 from tests.factories import PostFactory, ThreadFactory, UserFactory
 
 from .conftest import PHONE
-from .journeys import assert_french, load_programme_content, shot, sign_in
+from .journeys import assert_french, load_programme_content, shot, sign_in, site_header
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,8 @@ def content():
 
 
 def header_count(page):
-    return page.locator("header").get_by_role("link", name=re.compile("^Notifications"))
+    # On a phone the link is in the menu, unfolded first.
+    return site_header(page).get_by_role("link", name=re.compile("^Notifications"))
 
 
 def test_a_miner_hears_of_a_mention_and_lands_on_the_reply(visitor, content):

@@ -83,6 +83,12 @@ def bump(*tags):
         connection.on_commit(lambda: _new_versions(tags), robust=True)
 
 
+def after_migrate(sender, **kwargs):
+    """Every deploy runs `migrate`: what the code before it made (a page, a post's HTML) may not
+    be what this code makes (a new layout), so every page and fragment is made again."""
+    bump(CONTENT)
+
+
 def _new_versions(tags):
     try:
         cache.set_many({_version_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)

@@ -4,6 +4,7 @@ import gzip
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
@@ -298,3 +299,14 @@ def test_html_made_from_rows_read_before_a_change_is_never_served_after_it(threa
     shared(read_before, versions=versions)  # kept under the versions taken before the change
 
     assert "Written while the page was being made." in shared(Post.objects.get(pk=changed.pk))
+
+
+def test_a_deploy_makes_every_page_again(client, thread):
+    """A deploy runs `migrate`, even with nothing to apply: pages made by the code before it
+    (a new layout since) are not served after it."""
+    client.get(thread.get_absolute_url())
+    assert hit(Client().get(thread.get_absolute_url()))
+
+    call_command("migrate", verbosity=0)
+
+    assert not hit(Client().get(thread.get_absolute_url()))

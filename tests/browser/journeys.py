@@ -118,6 +118,8 @@ def _fill_signup(page, *, name, email, organisation):
 def site_header(page):
     """The page's header, its navigation unfolded first where it is folded behind the menu
     button (on phones)."""
+    # Until the stylesheet has loaded, the button shows at every width: wait for it.
+    page.wait_for_load_state("load")
     button = page.locator(".site-header .site-menu__button")
     if button.is_visible() and not page.locator(".site-menu[open]").count():
         button.click()

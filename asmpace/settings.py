@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "publications",
     "sites",
     "forums",
+    # Open data for others (issue 18): three independent apps that only read the ones above.
+    "api",
+    "oai",
+    "opendata",
     "portal",
 ]
 

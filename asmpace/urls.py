@@ -26,6 +26,8 @@ urlpatterns = [
         name="sitemap",
     ),
     path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("api/v1/", include("api.urls")),
+    path("oai/", include("oai.urls")),
 ]
 
 # People's pages: each language at its own addresses, /en/… and /fr/… (core/addresses.py). An
@@ -37,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("forums/", include("forums.urls")),
     path("notifications/", include("notices.urls")),
     path("", include("sites.urls")),
+    path("open-data/", include("opendata.urls")),
     path("", include("portal.urls")),
     prefix_default_language=True,
 )

@@ -2,13 +2,14 @@
 language's addresses, recorded in the outbox with the write it is about, sent from a worker."""
 
 import uuid
+import zoneinfo
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 
 from outbox.services import record_many
@@ -41,16 +42,27 @@ def _absolute(path: str) -> str:
 _absolute_in_rendered_language = lazy(_absolute, str)
 
 
+def reader_zone(reader) -> zoneinfo.ZoneInfo:
+    """The zone a reader's times are written in (their `zone`: chosen, else their country's),
+    UTC if they have none this Python knows."""
+    try:
+        return zoneinfo.ZoneInfo(getattr(reader, "zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def render_email(
     template: str, context: dict, *, reader, html: bool = False, headers: dict | None = None
 ) -> EmailMultiAlternatives:
     """The email `<template>_subject.txt` and `<template>.txt` (and `<template>.html` if asked)
-    to `reader`, in their preferred language. The templates get `reader` and `site_url` too.
+    to `reader`, in their preferred language and their time zone (times written with the
+    `in_zone` filter say which). The templates get `reader` and `site_url` too.
 
     Every such email is automatic: it says so (Auto-Submitted, RFC 3834), so that vacation
     responders do not answer it.
     """
-    with translation.override(reader.preferred_language or settings.LANGUAGE_CODE):
+    language = reader.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(reader_zone(reader)):
         context = {**context, "reader": reader, "site_url": site_url()}
         subject = render_to_string(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)

@@ -48,6 +48,20 @@ def when(value, style="SHORT_DATETIME_FORMAT", exact=False):
     return format_html('<time datetime="{}" data-when title="{}">{}</time>', iso, text, text)
 
 
+@register.filter
+def in_zone(value, style="DATETIME_FORMAT"):
+    """`{{ post.created_at|in_zone }}`: a moment written for one reader, such as an email's
+    (core.emails.render_email makes the reader's zone the active one), in the active zone and
+    naming it: "29 Nov 2026, 2:05 p.m. (Africa/Kinshasa)". A page made for many readers uses
+    `{% when %}` instead."""
+    if not isinstance(value, datetime.datetime):
+        return value
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    local = timezone.localtime(value)
+    return f"{date_format(local, style)} ({timezone.get_current_timezone_name()})"
+
+
 @register.simple_tag(takes_context=True)
 def reader_zone(context):
     """The reader's zone for the page's script: a hole of shared pages, filled per reader

@@ -200,7 +200,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forums.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=0),
     },
+    "opendata-daily-build": {
+        "task": "opendata.tasks.build_dump",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+# The open-data dump (opendata/) is built daily, and this many seconds after a change to what it
+# holds (one build for all the changes meanwhile). Not after changes when Celery is eager: the
+# build would run in the request that saved (`manage.py build_open_data` builds it then).
+OPENDATA_BUILD_DELAY_SECONDS = env.int("OPENDATA_BUILD_DELAY_SECONDS", default=5 * 60)
+OPENDATA_BUILD_AFTER_CHANGES = not CELERY_TASK_ALWAYS_EAGER
 
 # Email: the console in development, any backend through EMAIL_URL (smtp+tls://user:pw@host:587).
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -5,7 +5,8 @@ Django's RedisCacheClient makes a new `redis.Redis` for every command; redis-py 
 170 response callbacks in each one, some 0.2 ms of Python per cache call, more than the call
 itself. A client is safe to share: it takes a connection from the pool for each command.
 
-allauth counts sign-ins, sign-ups and reset emails in the cache (keys "allauth:rl:..."). While
+allauth counts sign-ins, sign-ups and reset emails in the cache (keys "allauth:rl:..."), and
+the API its requests per address (api.guard) under the same prefix. While
 Redis is away those counters live in this process's memory: the limits still hold, per process,
 rather than every sign-in failing (closed) or no limit at all (open). Every other key still
 raises, for its caller to decide: the page cache must never keep versions apart per process.
@@ -120,3 +121,6 @@ class SharedClientRedisCache(RedisCache):
 
     def delete(self, key, *args, **kwargs):
         return self._or_here("delete", key, *args, **kwargs)
+
+    def incr(self, key, *args, **kwargs):
+        return self._or_here("incr", key, *args, **kwargs)

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     name = "api"
     verbose_name = _("Open data API")
+
+    def ready(self):
+        from accounts.hooks import profile_parts
+
+        from .views import profile_tokens
+
+        profile_parts.answer(profile_tokens)

@@ -22,6 +22,7 @@ from core.origin import is_same_origin
 
 from .adapter import remember_language
 from .forms import AccountDeleteForm, ProfileForm
+from .hooks import profile_parts
 from .models import Language, User, VerificationRequest
 from .permissions import is_confirmed_stakeholder
 from .services import account_delete, account_export, verification_request
@@ -45,6 +46,9 @@ class ProfileUpdateView(LoginRequiredMixin, UpdateView):
 
     def get_object(self):
         return self.request.user
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(parts=profile_parts.ask(self.request), **kwargs)
 
     def form_valid(self, form):
         try:

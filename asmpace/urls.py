@@ -34,6 +34,7 @@ urlpatterns = [
 # address without a language redirects permanently to the reader's.
 urlpatterns += i18n_patterns(
     path("", include("accounts.urls")),
+    path("accounts/api-tokens/", include("api.tokens_urls")),
     path("accounts/", include("allauth.urls")),
     path("publications/", include("publications.urls")),
     path("forums/", include("forums.urls")),

@@ -1,2 +1,6 @@
+from django.urls import path
+
+from . import views
+
 app_name = "oai"
-urlpatterns = []
+urlpatterns = [path("", views.EndpointView.as_view(), name="endpoint")]

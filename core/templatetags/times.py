@@ -27,7 +27,10 @@ def when(value, style="SHORT_DATETIME_FORMAT", exact=False):
     """`{% when post.created_at %}`: a <time> with the exact time in UTC in its text and title;
     `{% when page.updated_at "DATE_FORMAT" %}`: the date alone (in UTC), left as it is;
     `{% when suspension.until "DATETIME_FORMAT" exact=True %}`: a deadline, which the script
-    writes out in the reader's zone rather than as "in 4 weeks"."""
+    writes out in the reader's zone rather than as "in 4 weeks";
+    `{% when request.created_at "DATE_FORMAT" exact=True %}`: the day something happened, which
+    the script writes as its date in the reader's zone (a sentence such as "your request of
+    24 November 2026" reads wrong with "2 hours ago" in it)."""
     if not value:
         return ""
     if not isinstance(value, datetime.datetime):  # a date: no time, no zone
@@ -39,6 +42,11 @@ def when(value, style="SHORT_DATETIME_FORMAT", exact=False):
     iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     if style in DATE_ONLY:
         text = date_format(moment, style)
+        if exact:
+            title = f"{date_format(moment, 'DATETIME_FORMAT')} UTC"
+            return format_html(
+                '<time datetime="{}" data-when="day" title="{}">{}</time>', iso, title, text
+            )
         return format_html('<time datetime="{}" data-when="date">{}</time>', iso, text)
     text = f"{date_format(moment, style)} UTC"
     if exact:

@@ -1,7 +1,8 @@
 // Times in the reader's zone: every <time data-when> carries the exact time in UTC (its
 // datetime) and says it in its text; this says it again as a relative time ("2 hours ago",
 // « il y a 2 heures ») with the exact time, in the reader's zone, in its title; a deadline
-// (data-when="exact") as its date and time in the reader's zone. The zone is the
+// (data-when="exact") as its date and time in the reader's zone; a day (data-when="day", the
+// day something happened to the reader) as its date in the reader's zone. The zone is the
 // one on this script's data-tz (a signed-in reader's), else the browser's. Without JavaScript the
 // page's own text, in UTC and saying so, stays.
 (function () {
@@ -9,7 +10,8 @@
 
   const root = document.documentElement;
   const zone = document.currentScript ? document.currentScript.dataset.tz : '';
-  const language = root.lang || 'en';
+  // English is British here (asmpace/formats): "24 November 2026", not "November 24, 2026".
+  const language = !root.lang || root.lang === 'en' ? 'en-GB' : root.lang;
   const units = [
     ['year', 365 * 24 * 3600],
     ['month', 30 * 24 * 3600],
@@ -24,6 +26,12 @@
     return new Intl.DateTimeFormat(language, {
       year: 'numeric', month: month || 'short', day: 'numeric', hour: '2-digit',
       minute: '2-digit', timeZone: zone, timeZoneName: 'short',
+    });
+  }
+
+  function dayFormatter(zone) {
+    return new Intl.DateTimeFormat(language, {
+      year: 'numeric', month: 'long', day: 'numeric', timeZone: zone,
     });
   }
 
@@ -42,12 +50,15 @@
     }
     let exact;
     let deadline;
+    let day;
     try {
       exact = formatter(zone || undefined);
       deadline = formatter(zone || undefined, 'long');
+      day = dayFormatter(zone || undefined);
     } catch (error) {
       exact = formatter(undefined); // a zone this browser does not know: its own
       deadline = formatter(undefined, 'long');
+      day = dayFormatter(undefined);
     }
     const rtf = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
     const now = Date.now();
@@ -59,6 +70,8 @@
       element.title = exact.format(moment);
       if (element.dataset.when === 'exact') {
         element.textContent = deadline.format(moment); // a deadline: its date, not "in 4 weeks"
+      } else if (element.dataset.when === 'day') {
+        element.textContent = day.format(moment);
       } else if (element.dataset.when !== 'date') {
         element.textContent = relative(rtf, (moment.getTime() - now) / 1000);
       }

@@ -64,3 +64,16 @@ def test_a_deadline_is_marked_to_be_written_out_not_made_relative():
 
     assert html.startswith('<time datetime="2026-11-24T14:30:00Z" data-when="exact" title="')
     assert html.endswith(">24 novembre 2026 14:30 UTC</time>")
+
+
+def test_the_day_something_happened_is_its_date_which_the_script_puts_in_the_readers_zone():
+    """`exact=True` on a date: not left in UTC as a page's date is (data-when="date"), but
+    marked for the script, which writes the date in the reader's zone; the UTC time in its
+    title meanwhile."""
+    with translation.override("en"):
+        html = render('{% when moment "DATE_FORMAT" exact=True %}', moment=MOMENT)
+
+    assert html == (
+        '<time datetime="2026-11-24T14:30:00Z" data-when="day" '
+        'title="24 Nov 2026, 2:30 p.m. UTC">24 Nov 2026</time>'
+    )

@@ -108,11 +108,13 @@ def test_datacite_has_the_kernels_required_properties_for_every_record(oai):
     root = oai(verb="ListRecords", metadataPrefix="datacite")
     resources = root.findall(".//dcite:resource", NS)
     assert len(resources) == 2
+    required = ("identifier", "creators/dcite:creator/dcite:creatorName", "titles/dcite:title",
+                "publisher", "publicationYear", "resourceType")  # fmt: skip
     for resource in resources:
-        for required in ("identifier", "creators/dcite:creator/dcite:creatorName", "titles/dcite:title",
-                         "publisher", "publicationYear", "resourceType"):  # fmt: skip
-            assert resource.findtext(f"dcite:{required}", namespaces=NS), required
-        assert resource.find("dcite:resourceType", NS).get("resourceTypeGeneral") in {"Report", "Text"}
+        for path in required:
+            assert resource.findtext(f"dcite:{path}", namespaces=NS), path
+        general = resource.find("dcite:resourceType", NS).get("resourceTypeGeneral")
+        assert general in {"Report", "Text"}
     names = [r.findtext("dcite:creators/dcite:creator/dcite:creatorName", namespaces=NS)
              for r in resources]  # fmt: skip
     assert names == ["Levin, Estelle", bare.publisher]  # no author: the publisher made it

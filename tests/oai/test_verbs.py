@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from oai import responses
-from publications.models import Coverage, Publication
-from tests.factories import PublicationFactory, TopicFactory
+from publications.models import Authorship, Coverage, Publication
+from tests.factories import AuthorFactory, PublicationFactory, TopicFactory
 from tests.oai.conftest import NS, error_code, identifiers, oai_id
 
 pytestmark = pytest.mark.django_db
@@ -101,11 +101,16 @@ def test_get_record_in_datacite(oai):
 
 def test_datacite_has_the_kernels_required_properties_for_every_record(oai):
     """What kernel 4 requires of each resource, for a study with every part and one with none."""
-    full = PublicationFactory(authors=["Estelle Levin"], kind="toolkit")
+    full = PublicationFactory(authors=["Estelle Levin"], kind="toolkit", pdf=["Mercury"])
     full.topics.add(TopicFactory())
+    full.translations.add(PublicationFactory(language="fr", is_published=False))  # not shown
+    full.translations.add(PublicationFactory(language="fr", slug="outil"))
     Coverage.objects.create(publication=full, country="LR")
+    Authorship.objects.create(
+        publication=full, author=AuthorFactory(), family_name="Small", role="contributor"
+    )
     bare = PublicationFactory(abstract="")
-    root = oai(verb="ListRecords", metadataPrefix="datacite")
+    root = oai(verb="ListRecords", metadataPrefix="datacite", set="language:en")
     resources = root.findall(".//dcite:resource", NS)
     assert len(resources) == 2
     required = ("identifier", "creators/dcite:creator/dcite:creatorName", "titles/dcite:title",
@@ -118,6 +123,15 @@ def test_datacite_has_the_kernels_required_properties_for_every_record(oai):
     names = [r.findtext("dcite:creators/dcite:creator/dcite:creatorName", namespaces=NS)
              for r in resources]  # fmt: skip
     assert names == ["Levin, Estelle", bare.publisher]  # no author: the publisher made it
+    related = [(r.get("relationType"), r.text)
+               for r in resources[0].iterfind(".//dcite:relatedIdentifier", NS)]  # fmt: skip
+    assert related == [  # the file and the published translation, not the draft one
+        ("HasPart", f"http://testserver/en/publications/{full.slug}/download/"),
+        ("IsVariantFormOf", "http://testserver/fr/publications/outil/"),
+    ]
+    contributor = resources[0].find("dcite:contributors/dcite:contributor", NS)
+    assert contributor.findtext("dcite:familyName", namespaces=NS) == "Small"
+    assert resources[0].findtext("dcite:formats/dcite:format", namespaces=NS) == "application/pdf"
 
 
 def test_withdrawn_studies_are_deleted_records_and_drafts_are_nothing(oai, withdrawn, draft):

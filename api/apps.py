@@ -7,8 +7,10 @@ class ApiConfig(AppConfig):
     verbose_name = _("Open data API")
 
     def ready(self):
-        from accounts.hooks import profile_parts
+        from accounts.hooks import forgotten, profile_parts
 
+        from .services import forget_holder
         from .views import profile_tokens
 
         profile_parts.answer(profile_tokens)
+        forgotten.answer(forget_holder)

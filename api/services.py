@@ -31,3 +31,8 @@ def token_revoke(*, user, token_id: int) -> bool:
     """Revoke one of `user`'s own tokens; False if they hold no such active token."""
     revoked = Token.objects.active().filter(user=user, pk=token_id)
     return revoked.update(revoked_at=timezone.now()) == 1
+
+
+def forget_holder(user) -> None:
+    """A deleted account keeps no tokens (accounts.hooks.forgotten)."""
+    Token.objects.filter(user=user).delete()

@@ -52,7 +52,7 @@ def kind_spec(kind: str) -> str:
 def set_specs(publication) -> list[str]:
     """The sets a record belongs to (its topics prefetched)."""
     specs = [kind_spec(publication.kind), f"language:{publication.language}"]
-    specs += [f"topic:{topic.slug}" for topic in publication.topics.all()]
+    specs += [f"topic:{topic.slug}" for topic in publication.topic_list]
     return specs
 
 
@@ -109,11 +109,15 @@ def after(queryset, position):
     return queryset.filter(Q(updated_at__gt=moment) | Q(updated_at=moment, id__gt=pk))
 
 
+# Prefetched into plain lists (to_attr): a related manager, made anew at each `.topics`, cost
+# a millisecond a study, half the time of a page of 100 records.
+
+
 def for_headers(queryset):
     """What a header shows: identifier, datestamp, status and sets; in a constant number of
     queries whatever the page's size."""
     return queryset.only("id", "kind", "language", "is_published", "updated_at").prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.only("id", "slug"))
+        Prefetch("topics", queryset=Topic.objects.only("id", "slug"), to_attr="topic_list")
     )
 
 
@@ -122,8 +126,8 @@ def for_records(queryset):
     authorships = Authorship.objects.order_by("order", "pk")
     translations = Publication.objects.published().only("id", "slug", "language")
     return queryset.defer("text").prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.all()),
-        Prefetch("authorships", queryset=authorships),
-        "coverage",
-        Prefetch("translations", queryset=translations),
+        Prefetch("topics", queryset=Topic.objects.all(), to_attr="topic_list"),
+        Prefetch("authorships", queryset=authorships, to_attr="authorship_list"),
+        Prefetch("coverage", to_attr="coverage_list"),
+        Prefetch("translations", queryset=translations, to_attr="translation_list"),
     )

@@ -49,6 +49,7 @@ bench: install messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/telling.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/throughput.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/oai.py
 
 # The soak of issue 14, pass/fail: 64 clients read and post through the real forms for 60 s while
 # Redis is killed for 20 s and PostgreSQL stopped for 10 s; it fails on a 5xx outside the

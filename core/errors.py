@@ -47,6 +47,8 @@ refused = Hook("This request was refused (403): does an app above record it?")
 explained = Hook(
     "This request was refused (403): why, as the reader should be told? A Part (core.hooks)."
 )
+# api answers for its addresses: problem details (JSON) instead of a page.
+answered = Hook("(request, status) -> an app's own error response for this address, or None")
 
 
 def bad_request(request, exception):
@@ -91,7 +93,10 @@ def server_error(request):
 
 def error_page(request, status, template, context=None, *, offline=False):
     """The page `template` with `status`, in the reader's language, never cached. `offline`:
-    made without the database (500, 503)."""
+    made without the database (500, 503). An app may answer its own addresses (`answered`)."""
+    own = answered.first(request, status)
+    if own is not None:
+        return own
     language = page_language(request, offline=offline)
     context = {"status": status, "page_before": page_before(request), **(context or {})}
     if offline:

@@ -8,9 +8,12 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from accounts.hooks import forgotten, profile_parts
+        from core.errors import answered
 
+        from .problems import for_api_address
         from .services import forget_holder
         from .views import profile_tokens
 
         profile_parts.answer(profile_tokens)
         forgotten.answer(forget_holder)
+        answered.answer(for_api_address)

@@ -34,3 +34,19 @@ class Problem(Exception):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+
+
+def for_api_address(request, status: int):
+    """core.errors asks (answered): an error met outside an endpoint, such as a NUL byte
+    refused by core.bad_requests, is a problem too below /api/."""
+    if not request.path_info.startswith("/api/"):
+        return None
+    details = {
+        400: "This request could not be understood.",
+        403: "This request is refused.",
+        404: "The API has no such address: its description is /api/v1/openapi.json.",
+        503: "The database does not answer: try again in a minute.",
+    }
+    response = problem(status, details.get(status, "Something failed on our side."))
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -4,11 +4,11 @@ sets.
 A record is a study that is published, or that was once (published_at is set the first time a
 study is published and never cleared): a study withdrawn since is reported with a deleted
 header, so that harvesters drop their copy. A draft that was never published is no record at
-all. A study deleted from the admin leaves no trace, so deletions are kept "transient" (the
-protocol's word): harvesters are told of withdrawn studies, not promised every deletion.
+all. A study deleted after it was published leaves a DeletedStudy (oai.signals), reported as
+deleted too: no deletion is ever forgotten ("persistent", in the protocol's words).
 
 A record's datestamp is the study's updated_at, which every change of the study moves on
-(publishing and withdrawing too)."""
+(publishing and withdrawing too), or the time it was deleted."""
 
 import re
 
@@ -18,6 +18,7 @@ from django.utils import translation
 
 from publications.models import Authorship, Kind, Publication, Topic
 
+from .models import DeletedStudy
 from .protocol import OAIError, Range
 
 # Sets: by kind, topic and language. A parent set ("kind") holds every record of its children.
@@ -51,6 +52,8 @@ def kind_spec(kind: str) -> str:
 
 def set_specs(publication) -> list[str]:
     """The sets a record belongs to (its topics prefetched)."""
+    if isinstance(publication, DeletedStudy):
+        return publication.set_list
     specs = [kind_spec(publication.kind), f"language:{publication.language}"]
     specs += [f"topic:{topic.slug}" for topic in publication.topic_list]
     return specs
@@ -92,10 +95,16 @@ def in_set(queryset, spec: str):
 
 
 def selected(arguments, dates: Range):
-    """The records a list asks for (set, from, until), in the lists' stable order."""
-    queryset = records()
+    """The records a list asks for (set, from, until), in the lists' stable order: the studies,
+    and those deleted."""
+    studies, deleted = records(), DeletedStudy.objects.all()
     if "set" in arguments:
-        queryset = in_set(queryset, arguments["set"])
+        studies = in_set(studies, arguments["set"])
+        deleted = deleted.in_set(arguments["set"])
+    return [between(studies, dates), between(deleted, dates)]
+
+
+def between(queryset, dates: Range):
     if dates.start is not None:
         queryset = queryset.filter(updated_at__gte=dates.start)
     if dates.end is not None:

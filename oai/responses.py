@@ -10,6 +10,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from . import metadata, repository
+from .models import DeletedStudy
 from .protocol import (
     SECONDS,
     TOKEN_LIFETIME,
@@ -80,14 +81,18 @@ def serialise(root) -> bytes:
 
 
 def identify(root, arguments, *, base_url, absolute):
-    earliest = repository.records().aggregate(earliest=Min("updated_at"))["earliest"]
+    firsts = [
+        queryset.aggregate(earliest=Min("updated_at"))["earliest"]
+        for queryset in (repository.records(), DeletedStudy.objects.all())
+    ]
+    earliest = min((first for first in firsts if first), default=None)
     element = add(root, o("Identify"))
     add(element, o("repositoryName"), "ASM-PACE library")
     add(element, o("baseURL"), base_url)
     add(element, o("protocolVersion"), "2.0")
     add(element, o("adminEmail"), admin_email())
     add(element, o("earliestDatestamp"), datestamp(earliest or timezone.now()))
-    add(element, o("deletedRecord"), "transient")
+    add(element, o("deletedRecord"), "persistent")
     add(element, o("granularity"), SECONDS)
 
 
@@ -129,7 +134,9 @@ def find(value, *, records=False):
     pk = repository.publication_id(value)
     queryset = repository.records()
     queryset = repository.for_records(queryset) if records else queryset
-    publication = queryset.filter(pk=pk).first() if pk is not None else None
+    publication = None
+    if pk is not None:
+        publication = queryset.filter(pk=pk).first() or DeletedStudy.objects.filter(pk=pk).first()
     if publication is None:
         raise OAIError("idDoesNotExist", f"There is no record '{value[:100]}'.")
     return publication
@@ -169,10 +176,14 @@ def page_of(root, verb, arguments, absolute):
         if "resumptionToken" in arguments:
             raise OAIError("badResumptionToken", "This resumptionToken is not valid.") from error
         raise
-    selected = repository.selected(token.arguments, dates)
-    page = selected if token.after is None else repository.after(selected, token.after)
-    page = repository.for_records(page) if verb == "ListRecords" else repository.for_headers(page)
-    rows = list(page[: PAGE_SIZE + 1])
+    studies, deleted = repository.selected(token.arguments, dates)
+    if token.after is not None:
+        studies = repository.after(studies, token.after)
+        deleted = repository.after(deleted, token.after)
+    read = repository.for_records if verb == "ListRecords" else repository.for_headers
+    # The next page from each, merged in the lists' order: rarely more than one deleted study.
+    rows = list(read(studies)[: PAGE_SIZE + 1]) + list(deleted[: PAGE_SIZE + 1])
+    rows = sorted(rows, key=lambda row: (row.updated_at, row.pk))[: PAGE_SIZE + 1]
     if not rows:
         if token.after is None:
             raise OAIError("noRecordsMatch", "No record matches these arguments.")
@@ -186,7 +197,8 @@ def page_of(root, verb, arguments, absolute):
             write_header(element, publication)
     if more or token.cursor:
         # The last page of a list that had several says so with an empty token.
-        complete = selected.count()
+        everything = repository.selected(token.arguments, dates)
+        complete = sum(queryset.count() for queryset in everything)
         attributes = {"completeListSize": complete, "cursor": token.cursor}
         value = None
         if more:

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def fill(count):
     topics = TopicFactory.create_batch(2)
+    PublicationFactory().delete()  # a deleted study in every list
     for n in range(count):
         study = PublicationFactory()
         study.topics.add(*topics)
@@ -21,9 +22,10 @@ def fill(count):
         Authorship.objects.create(publication=study, author=AuthorFactory(), family_name="Levin")
 
 
-# The page, then for records its topics, people, countries and other-language versions (for
-# headers its topics), and the list's size for the resumption token.
-QUERIES = {"ListRecords": 6, "ListIdentifiers": 3}
+# The page of studies, then for records their topics, people, countries and other-language
+# versions (for headers their topics), the page of deleted studies, and the list's size for the
+# resumption token (studies and deleted ones).
+QUERIES = {"ListRecords": 8, "ListIdentifiers": 5}
 
 
 @pytest.mark.parametrize("verb", ["ListRecords", "ListIdentifiers"])

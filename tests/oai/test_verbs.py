@@ -18,7 +18,7 @@ def test_identify_names_the_repository_and_its_rules(oai, withdrawn):
     identify = root.find("o:Identify", NS)
     assert identify.findtext("o:baseURL", namespaces=NS) == "http://testserver/oai/"
     assert identify.findtext("o:protocolVersion", namespaces=NS) == "2.0"
-    assert identify.findtext("o:deletedRecord", namespaces=NS) == "transient"
+    assert identify.findtext("o:deletedRecord", namespaces=NS) == "persistent"
     assert identify.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     earliest = withdrawn.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert identify.findtext("o:earliestDatestamp", namespaces=NS) == earliest
@@ -250,3 +250,39 @@ def test_a_list_that_fits_one_page_has_no_token(oai):
     PublicationFactory()
     root = oai(verb="ListRecords", metadataPrefix="datacite")
     assert root.find(".//o:resumptionToken", NS) is None
+
+
+def test_a_study_deleted_after_it_was_published_stays_a_deleted_record(oai, monkeypatch, draft):
+    monkeypatch.setattr(responses, "PAGE_SIZE", 2)
+    mercury = TopicFactory(slug="mercury")
+    studies = [PublicationFactory(kind="toolkit") for _ in range(3)]
+    studies[1].topics.add(mercury)
+    gone = oai_id(studies[1])
+    studies[1].delete()
+    draft.delete()  # never a record: leaves nothing
+    root = oai(verb="GetRecord", identifier=gone, metadataPrefix="datacite")
+    header = root.find(".//o:header", NS)
+    assert header.get("status") == "deleted"
+    specs = [e.text for e in header.iterfind("o:setSpec", NS)]
+    assert specs == ["kind:toolkit", "language:en", "topic:mercury"]
+    assert root.find(".//o:metadata", NS) is None
+    # In the lists, last (its datestamp is when it went), counted in the list's size.
+    seen, token = [], None
+    while True:
+        arguments = {"resumptionToken": token} if token else {"metadataPrefix": "oai_dc"}
+        page = oai(verb="ListRecords", **arguments)
+        seen += identifiers(page)
+        element = page.find(".//o:resumptionToken", NS)
+        assert element.get("completeListSize") == "3"
+        token = element.text
+        if not token:
+            break
+    assert seen == [oai_id(studies[0]), oai_id(studies[2]), gone]
+    for spec, found in [("topic:mercury", [gone]), ("topic", [gone]), ("kind:guidance", [])]:
+        page = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set=spec)
+        assert identifiers(page) == found or (error_code(page) == "noRecordsMatch" and not found)
+    assert error_code(oai(verb="GetRecord", identifier=oai_id(draft), metadataPrefix="oai_dc")) == (
+        "idDoesNotExist"
+    )
+    formats = oai(verb="ListMetadataFormats", identifier=gone)
+    assert len(formats.findall(".//o:metadataFormat", NS)) == 2

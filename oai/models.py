@@ -16,7 +16,7 @@ class DeletedStudy(models.Model):
     by oai.signals when the study is deleted, in the same transaction; never changed."""
 
     id = models.BigIntegerField(primary_key=True)  # the study's, never given to another
-    updated_at = models.DateTimeField(_("deleted"))
+    updated_at = models.DateTimeField(_("deleted on"))
     sets = models.TextField(_("sets"))  # its setSpecs, each between spaces: " kind:toolkit "
 
     objects = DeletedStudyQuerySet.as_manager()

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             name="DeletedStudy",
             fields=[
                 ("id", models.BigIntegerField(primary_key=True, serialize=False)),
-                ("updated_at", models.DateTimeField(verbose_name="deleted")),
+                ("updated_at", models.DateTimeField(verbose_name="deleted on")),
                 ("sets", models.TextField(verbose_name="sets")),
             ],
             options={

@@ -119,7 +119,7 @@ def write_zip(stream) -> dict:
                 writer.writerow(column.name for column in table.columns)
                 count = 0
                 for row in table.rows():
-                    writer.writerow(csv_value(value) for value in row)
+                    writer.writerow([csv_value(value) for value in row])
                     count += 1
                 text.flush()
                 text.detach()  # the member is closed by its `with`, not by the wrapper

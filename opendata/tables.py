@@ -130,9 +130,15 @@ def chunked(queryset, *columns):
     return queryset.order_by(*columns[:1]).values_list(*columns).iterator(chunk_size=CHUNK_ROWS)
 
 
-def address(view, **kwargs):
-    """A page's absolute address, in the language the dump is built in (English)."""
-    return absolute_url(reverse(view, kwargs=kwargs))
+def addresses(view, *names):
+    """A function of `names` giving a page's absolute address, in the language the dump is
+    built in (English): reversed once, as reversing costs a millisecond a row."""
+    # Digits, which every converter takes (slug and int alike), and no address holds.
+    marks = {name: f"{97531 + n}86420" for n, name in enumerate(names)}
+    pattern = str(absolute_url(reverse(view, kwargs=marks))).replace("{", "{{").replace("}", "}}")
+    for name, mark in marks.items():
+        pattern = pattern.replace(mark, "{" + name + "}")
+    return pattern.format
 
 
 def person(name, deleted_at, group, verified_at):
@@ -146,6 +152,7 @@ def person(name, deleted_at, group, verified_at):
 
 
 def study_rows():
+    address = addresses("publications:detail", "slug")
     for row in chunked(
         published_studies(),
         "pk",
@@ -164,7 +171,7 @@ def study_rows():
         "published_at",
         "updated_at",
     ):
-        yield (*row, address("publications:detail", slug=row[1]))
+        yield (*row, address(slug=row[1]))
 
 
 def author_rows():
@@ -200,6 +207,7 @@ def study_country_rows():
 
 
 def site_rows():
+    address = addresses("sites:detail", "slug")
     for row in chunked(
         published_sites(),
         "pk",
@@ -212,7 +220,7 @@ def site_rows():
         "iucn_category",
         "wdpa_id",
     ):
-        yield (*row, address("sites:detail", slug=row[1]))
+        yield (*row, address(slug=row[1]))
 
 
 def site_text_rows():
@@ -250,6 +258,7 @@ def site_study_rows():
 
 
 def forum_rows():
+    address = addresses("forums:forum", "slug")
     # A forum's site is named only while that site is published.
     forums = Forum.objects.filter(pk__in=public_forum_ids()).annotate(
         public_site=Case(When(site__is_published=True, then=F("site_id")))
@@ -265,10 +274,11 @@ def forum_rows():
         "public_site",
         "pre_moderated",
     ):
-        yield (pk, slug, *rest, address("forums:forum", slug=slug))
+        yield (pk, slug, *rest, address(slug=slug))
 
 
 def thread_rows():
+    address = addresses("forums:thread", "forum", "pk")
     rows = chunked(
         public_threads(),
         "pk",
@@ -288,7 +298,7 @@ def thread_rows():
     )
     for pk, forum_id, forum_slug, title, kind, *rest in rows:
         author, (created, closed, locked, example, context) = rest[:4], rest[4:]
-        link = address("forums:thread", forum=forum_slug, pk=pk)
+        link = address(forum=forum_slug, pk=pk)
         yield (
             pk,
             forum_id,

@@ -8,8 +8,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts.models import User
+from core.emails import absolute_url
 from opendata import dumps, tables
 from opendata.tables import TABLES
 
@@ -69,6 +71,10 @@ def test_the_tables_hold_what_a_visitor_sees(portal, built):
     assert posts["Answering a hidden post"]["reply_to_id"] == ""
     [opening] = [r for r in rows(files["posts.csv"]) if r["id"] == reply["reply_to_id"]]
     assert (opening["author_name"], opening["author_verified"]) == ("Mariama Koroma", "false")
+    with translation.override("en"):
+        assert rows(files["threads.csv"])[0]["url"] == absolute_url(thread.get_absolute_url())
+        assert rows(files["studies.csv"])[0]["url"] == absolute_url(study.get_absolute_url())
+    assert rows(files["threads.csv"])[0]["url"].endswith(f"/en/forums/public/{thread.pk}/")
     [outcome] = rows(files["consultation_outcomes.csv"])
     assert outcome["outcome"] == "The **buffer zone** follows the river."
     mariama = {"stakeholder_group": "miner", "country": "SL", "people": "1", "posts": "1"}

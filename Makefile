@@ -28,6 +28,7 @@ setup: install messages
 	$(PY) manage.py load_content
 	$(PY) manage.py load_examples
 	$(PY) manage.py ensure_admin
+	$(PY) manage.py build_open_data
 
 run: setup
 	@echo "The portal runs at http://127.0.0.1:8000 (Ctrl-C stops it)."
@@ -48,6 +49,7 @@ bench: install messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/telling.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/opendata.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/throughput.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/oai.py
 

@@ -10,6 +10,7 @@ no DOI: the identifier is the study's page, as identifierType URL, which the ker
 allows."""
 
 import functools
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -51,10 +52,20 @@ RESOURCE_TYPES = {
 }
 
 
+# Characters XML 1.0 cannot hold, which ElementTree would write all the same (a harvester's
+# parser then refuses the whole page): a control character pasted into an abstract, or sent in
+# an argument that an error message repeats.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value) -> str:
+    return NOT_XML.sub("\ufffd", str(value))
+
+
 def add(parent, tag, text=None, **attributes):
-    element = ET.SubElement(parent, tag, {k: str(v) for k, v in attributes.items()})
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attributes.items()})
     if text is not None:
-        element.text = str(text)
+        element.text = xml_text(text)
     return element
 
 

@@ -61,7 +61,7 @@ def answer(query, *, base_url, absolute) -> bytes:
         return serialise(root)
     request_element.set("verb", request.verb)
     for name, value in request.arguments.items():
-        request_element.set(name, value)
+        request_element.set(name, metadata.xml_text(value))
     try:
         VERBS[request.verb](root, request.arguments, base_url=base_url, absolute=absolute)
     except OAIError as error:

@@ -113,3 +113,16 @@ def test_drafts_are_unknown_identifiers_not_hidden_ones(oai, draft):
 
 def test_an_unknown_method_is_not_the_protocols(client):
     assert client.put("/oai/").status_code == 405
+
+
+def test_characters_xml_cannot_hold_never_break_an_answer(oai):
+    """A control character in an abstract or an argument is replaced, not written raw (GET
+    refuses a NUL byte before any view: core.bad_requests)."""
+    study = PublicationFactory(abstract="Gold\x0bmining\x1f")
+    root = oai(verb="GetRecord", identifier=oai_id(study), metadataPrefix="oai_dc")
+    assert root.findtext(".//dc:description", namespaces=NS) == "Gold\ufffdmining\ufffd"
+    for method in ("get", "post"):
+        root = oai(method, verb="GetRecord", metadataPrefix="oai_dc", identifier="oai:\x01")
+        assert error_code(root) == "idDoesNotExist"
+    root = oai("post", verb="Identify\x00")
+    assert error_code(root) == "badVerb"

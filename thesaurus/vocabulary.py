@@ -14,6 +14,7 @@ each search (a query per provider).
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -161,14 +162,15 @@ def holds(query: Query, words: tuple[str, ...]) -> bool:
     """Whether folded words hold what the query asks for: any group's units, each by one of its
     readings (a phrase as neighbours, else every word), and none of its negated units."""
 
+    present = set(words)
+
     def found(unit: Unit) -> bool:
-        for reading, phrase in unit.readings():
-            reading = tuple(map(folded, reading))
+        for reading, phrase in folded_readings(unit):
             if phrase:
                 span = len(reading)
                 if any(words[i : i + span] == reading for i in range(len(words) - span + 1)):
                     return True
-            elif set(reading) <= set(words):
+            elif present.issuperset(reading):
                 return True
         return False
 
@@ -177,6 +179,12 @@ def holds(query: Query, words: tuple[str, ...]) -> bool:
         and all(found(unit) != unit.negated for unit in group)
         for group in query.groups
     )
+
+
+@lru_cache(maxsize=1024)
+def folded_readings(unit: Unit) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """A unit's readings, folded: once per query, not once per named thing it is held against."""
+    return tuple((tuple(map(folded, reading)), phrase) for reading, phrase in unit.readings())
 
 
 def read() -> Vocabulary:

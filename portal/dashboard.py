@@ -333,6 +333,8 @@ def svg(drawn: Chart) -> str:
             colors=PALETTE,
         ),
         "classes": ["pygal-chart", "dashboard-chart"],
+        # pygal's own words, in English whatever the reader's language otherwise.
+        "no_data_text": str(_("No figures yet")),
     }
     graph = kinds[drawn.kind](**config)
     labels = [label for label, _values in drawn.rows]

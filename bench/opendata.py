@@ -18,12 +18,12 @@ from common import settle, setup_django, throwaway_database
 os.environ.setdefault("BENCH_TEXT_KB", "1")  # the studies' PDF text is never in the dump
 setup_django()
 
+import dialogue  # noqa: E402 - its fill: BENCH_POSTS posts in BENCH_THREADS threads
+import library  # noqa: E402 - its fill: BENCH_PUBLICATIONS studies
 from django.conf import settings  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
 from django.db import connection  # noqa: E402
 
-import dialogue  # noqa: E402 - its fill: BENCH_POSTS posts in BENCH_THREADS threads
-import library  # noqa: E402 - its fill: BENCH_PUBLICATIONS studies
 from forums.models import Post  # noqa: E402
 from opendata import dumps  # noqa: E402
 from publications.models import Publication  # noqa: E402
@@ -58,8 +58,7 @@ def main():
         settle(connection)
         print(f"{connection.vendor}: the open-data dump, built once untimed, then timed")
         print(
-            f"{'build':<28}{'time':>10}{'peak (Python)':>14}{'ZIP':>10}{'posts':>10}"
-            f"{'studies':>9}"
+            f"{'build':<28}{'time':>10}{'peak (Python)':>14}{'ZIP':>10}{'posts':>10}{'studies':>9}"
         )
         dumps.dump_build()
         report("everything", *build())

@@ -92,3 +92,12 @@ def test_before_it_is_built_the_page_says_so_and_downloads_are_the_portals_404(c
         response = client.get(url(name))
         assert response.status_code == 404
         assert "errors/404.html" in [template.name for template in response.templates]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_page_links_to_it_from_its_footer(client, db, language):
+    with translation.override(language):
+        page = client.get(reverse("forums:index")).content.decode()
+
+    footer = page[page.index('class="site-footer') :]
+    assert f'href="{url("index", language)}"' in footer

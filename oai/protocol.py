@@ -3,6 +3,7 @@ resumption tokens. Every mistake is an OAIError with one of the protocol's error
 answer to it is still 200 with an <error> element, as the protocol says (section 3.6)."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core import signing
@@ -92,18 +93,29 @@ def date_range(arguments) -> Range:
     if "until" in parsed:
         until, granularity = parsed["until"]
         # until is inclusive: up to the end of that day, or of that second.
-        end = until + datetime.timedelta(**({"days": 1} if granularity == DAY else {"seconds": 1}))
+        step = datetime.timedelta(**({"days": 1} if granularity == DAY else {"seconds": 1}))
+        end = (
+            until + step
+            if until < datetime.datetime.max.replace(tzinfo=datetime.UTC) - step
+            else None
+        )
         if start is not None and until < start:
             raise bad_argument("'from' is later than 'until'.")
     return Range(start, end)
 
 
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SECONDS_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+LAST_MOMENT = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
 def parse_datestamp(name, value):
+    # Patterns first: Python's ISO parsing takes more than the protocol's two forms (weeks...).
     try:
-        if len(value) == len("2000-01-01"):
+        if DAY_PATTERN.fullmatch(value):
             day = datetime.date.fromisoformat(value)
             return datetime.datetime.combine(day, datetime.time(), datetime.UTC), DAY
-        if len(value) == len("2000-01-01T00:00:00Z") and value[10] == "T" and value[-1] == "Z":
+        if SECONDS_PATTERN.fullmatch(value):
             moment = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
             return moment.replace(tzinfo=datetime.UTC), SECONDS
     except ValueError:

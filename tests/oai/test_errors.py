@@ -28,6 +28,12 @@ pytestmark = pytest.mark.django_db
          "badArgument"),
         ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "yesterday"},
          "badArgument"),
+        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2024-W01-1"},
+         "badArgument"),  # an ISO week, which Python would read
+        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2024-02-30"},
+         "badArgument"),
+        ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc",
+          "from": "\uff12\uff10\uff12\uff14-01-01"}, "badArgument"),  # digits, not ASCII ones
         ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "until": "2024-01-01T10:00Z"},
          "badArgument"),
         ({"verb": "ListIdentifiers", "metadataPrefix": "oai_dc",
@@ -126,3 +132,10 @@ def test_characters_xml_cannot_hold_never_break_an_answer(oai):
         assert error_code(root) == "idDoesNotExist"
     root = oai("post", verb="Identify\x00")
     assert error_code(root) == "badVerb"
+
+
+@pytest.mark.parametrize("until", ["9999-12-31", "9999-12-31T23:59:59Z"])
+def test_the_last_day_there_is_is_a_date_like_another(oai, until):
+    study = PublicationFactory()
+    root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", until=until)
+    assert root.findtext(".//o:identifier", namespaces=NS) == oai_id(study)

@@ -139,3 +139,19 @@ def test_the_last_day_there_is_is_a_date_like_another(oai, until):
     study = PublicationFactory()
     root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", until=until)
     assert root.findtext(".//o:identifier", namespaces=NS) == oai_id(study)
+
+
+def test_what_a_fuzzer_sends_never_makes_a_server_error(client):
+    """The portal-wide fuzzing inputs (tests/project/test_bad_requests_everywhere.py), at the
+    protocol's address."""
+    from tests.project.test_bad_requests_everywhere import HEADERS, QUERIES
+
+    PublicationFactory()
+    for query in QUERIES + [f"verb=ListRecords&{q}" for q in QUERIES]:
+        for headers in [{}, *HEADERS]:
+            response = client.get(f"/oai/?{query}", **headers)
+            assert response.status_code in (200, 400), (query, headers)
+            response = client.generic("POST", "/oai/", query, "application/x-www-form-urlencoded")
+            assert response.status_code == 200, query
+    for method in ("put", "delete", "patch", "options", "trace"):
+        assert getattr(client, method)("/oai/").status_code < 500

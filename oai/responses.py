@@ -1,5 +1,8 @@
 """The answer to each verb, as an OAI-PMH 2.0 document (xml.etree: a page is 100 records, small
-enough to build whole)."""
+enough to build whole).
+
+Its words are for harvesting programs, in English like the protocol's own: they are not
+translated, as a harvest has no reader's language."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -38,26 +41,22 @@ for prefix, uri in {
     ET.register_namespace(prefix, uri)
 
 
-def o(tag):
-    # The protocol's elements are written unqualified under a default namespace declared by
-    # hand on the root: ElementTree's default_namespace refuses unqualified attributes.
-    return tag
-
-
 add = metadata.add
 
 
 def answer(query, *, base_url, absolute) -> bytes:
     """The whole response to a request's arguments (a QueryDict)."""
-    root = ET.Element(o("OAI-PMH"), xmlns=OAI)
+    # The protocol's elements are unqualified under a default namespace declared by hand:
+    # ElementTree's default_namespace option refuses unqualified attributes (verb=...).
+    root = ET.Element("OAI-PMH", xmlns=OAI)
     root.set(f"{{{metadata.XSI}}}schemaLocation", f"{OAI} {SCHEMA}")
-    add(root, o("responseDate"), datestamp(timezone.now()))
-    request_element = add(root, o("request"), base_url)
+    add(root, "responseDate", datestamp(timezone.now()))
+    request_element = add(root, "request", base_url)
     try:
         request = parse(query)
     except OAIError as error:
         # badVerb and badArgument: the request is echoed without its arguments (section 3.2).
-        add(root, o("error"), error.message, code=error.code)
+        add(root, "error", error.message, code=error.code)
         return serialise(root)
     request_element.set("verb", request.verb)
     for name, value in request.arguments.items():
@@ -72,7 +71,7 @@ def answer(query, *, base_url, absolute) -> bytes:
         # Whatever the verb had started to write goes: an error answer holds only the error.
         for child in list(root)[2:]:
             root.remove(child)
-        add(root, o("error"), error.message, code=error.code)
+        add(root, "error", error.message, code=error.code)
     return serialise(root)
 
 
@@ -86,14 +85,14 @@ def identify(root, arguments, *, base_url, absolute):
         for queryset in (repository.records(), DeletedStudy.objects.all())
     ]
     earliest = min((first for first in firsts if first), default=None)
-    element = add(root, o("Identify"))
-    add(element, o("repositoryName"), "ASM-PACE library")
-    add(element, o("baseURL"), base_url)
-    add(element, o("protocolVersion"), "2.0")
-    add(element, o("adminEmail"), admin_email())
-    add(element, o("earliestDatestamp"), datestamp(earliest or timezone.now()))
-    add(element, o("deletedRecord"), "persistent")
-    add(element, o("granularity"), SECONDS)
+    element = add(root, "Identify")
+    add(element, "repositoryName", "ASM-PACE library")
+    add(element, "baseURL", base_url)
+    add(element, "protocolVersion", "2.0")
+    add(element, "adminEmail", admin_email())
+    add(element, "earliestDatestamp", datestamp(earliest or timezone.now()))
+    add(element, "deletedRecord", "persistent")
+    add(element, "granularity", SECONDS)
 
 
 def admin_email() -> str:
@@ -106,28 +105,28 @@ def admin_email() -> str:
 def list_metadata_formats(root, arguments, *, base_url, absolute):
     if "identifier" in arguments:
         find(arguments["identifier"])  # every record is in every format
-    element = add(root, o("ListMetadataFormats"))
+    element = add(root, "ListMetadataFormats")
     for each in metadata.FORMATS.values():
-        format_element = add(element, o("metadataFormat"))
-        add(format_element, o("metadataPrefix"), each.prefix)
-        add(format_element, o("schema"), each.schema)
-        add(format_element, o("metadataNamespace"), each.namespace)
+        format_element = add(element, "metadataFormat")
+        add(format_element, "metadataPrefix", each.prefix)
+        add(format_element, "schema", each.schema)
+        add(format_element, "metadataNamespace", each.namespace)
 
 
 def list_sets(root, arguments, *, base_url, absolute):
     if "resumptionToken" in arguments:
         raise OAIError("badResumptionToken", "ListSets answers in one page: it has no tokens.")
-    element = add(root, o("ListSets"))
+    element = add(root, "ListSets")
     for spec, name in repository.all_sets():
-        set_element = add(element, o("set"))
-        add(set_element, o("setSpec"), spec)
-        add(set_element, o("setName"), name)
+        set_element = add(element, "set")
+        add(set_element, "setSpec", spec)
+        add(set_element, "setName", name)
 
 
 def get_record(root, arguments, *, base_url, absolute):
     prefix = metadata_prefix(arguments)
     publication = find(arguments["identifier"], records=True)
-    write_record(add(root, o("GetRecord")), publication, prefix, absolute)
+    write_record(add(root, "GetRecord"), publication, prefix, absolute)
 
 
 def find(value, *, records=False):
@@ -189,7 +188,7 @@ def page_of(root, verb, arguments, absolute):
             raise OAIError("noRecordsMatch", "No record matches these arguments.")
         raise OAIError("badResumptionToken", "This resumptionToken is past the end of the list.")
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
-    element = add(root, o(verb))
+    element = add(root, verb)
     for publication in rows:
         if verb == "ListRecords":
             write_record(element, publication, prefix, absolute)
@@ -207,23 +206,23 @@ def page_of(root, verb, arguments, absolute):
             value = token_dumps(Token(verb, token.arguments, position, token.cursor + len(rows)))
             expires = timezone.now() + TOKEN_LIFETIME
             attributes["expirationDate"] = datestamp(expires)
-        add(element, o("resumptionToken"), value, **attributes)
+        add(element, "resumptionToken", value, **attributes)
 
 
 def write_header(parent, publication):
     status = {"status": "deleted"} if repository.is_deleted(publication) else {}
-    header = add(parent, o("header"), **status)
-    add(header, o("identifier"), repository.identifier(publication))
-    add(header, o("datestamp"), datestamp(publication.updated_at))
+    header = add(parent, "header", **status)
+    add(header, "identifier", repository.identifier(publication))
+    add(header, "datestamp", datestamp(publication.updated_at))
     for spec in repository.set_specs(publication):
-        add(header, o("setSpec"), spec)
+        add(header, "setSpec", spec)
 
 
 def write_record(parent, publication, prefix, absolute):
-    record = add(parent, o("record"))
+    record = add(parent, "record")
     write_header(record, publication)
     if not repository.is_deleted(publication):
-        metadata.write(prefix, add(record, o("metadata")), publication, absolute)
+        metadata.write(prefix, add(record, "metadata"), publication, absolute)
 
 
 VERBS = {

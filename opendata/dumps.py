@@ -113,7 +113,7 @@ def write_zip(stream) -> dict:
     rows = {}
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
-            with archive.open(table.path, "w", force_zip64=True) as member:
+            with archive.open(member_info(table.path, created), "w", force_zip64=True) as member:
                 text = io.TextIOWrapper(member, encoding="utf-8", newline="")
                 writer = csv.writer(text, lineterminator="\n")
                 writer.writerow(column.name for column in table.columns)
@@ -125,8 +125,17 @@ def write_zip(stream) -> dict:
                 text.detach()  # the member is closed by its `with`, not by the wrapper
             rows[table.name] = count
         descriptor = package(created=created, rows=rows)
-        archive.writestr(PACKAGE, json.dumps(descriptor, ensure_ascii=False, indent=2))
+        body = json.dumps(descriptor, ensure_ascii=False, indent=2)
+        archive.writestr(member_info(PACKAGE, created), body)
     return descriptor
+
+
+def member_info(name, created) -> zipfile.ZipInfo:
+    """A member dated when the build began (in UTC), not 1980 as zipfile's default."""
+    info = zipfile.ZipInfo(name, date_time=created.astimezone(datetime.UTC).timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 @contextlib.contextmanager

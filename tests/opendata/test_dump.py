@@ -152,3 +152,20 @@ def test_rows_are_read_a_chunk_at_a_time(portal, monkeypatch):
     list(tables.post_rows())
 
     assert sizes == [tables.CHUNK_ROWS]
+
+
+def test_the_portals_own_content_and_examples_make_a_valid_dump(settings, committed):
+    settings.DEBUG = True  # examples load in development only, as `make setup` does
+    call_command("load_content", verbosity=0)
+    with committed():
+        call_command("load_examples", verbosity=0)
+    dumps.dump_build()
+
+    report = frictionless.validate(default_storage.path(dumps.NAME))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows_of = {r["name"]: r["rows"] for r in dumps.stored_dump().descriptor["resources"]}
+    assert rows_of["studies"] > 0
+    assert rows_of["posts"] > 0
+    assert rows_of["consultation_outcomes"] > 0
+    with zipfile.ZipFile(default_storage.open(dumps.NAME, "rb")) as archive:
+        assert archive.getinfo("posts.csv").date_time[0] >= 2026  # dated, not 1980

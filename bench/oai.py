@@ -1,11 +1,12 @@
 """Harvesting the whole library over OAI-PMH: BENCH_PUBLICATIONS studies (10,000 by default) with
-their authors, topics and countries, some withdrawn since (deleted records) and some drafts (no
-record at all), served by gunicorn (2 sync workers, DEBUG off) and harvested by a real harvester
-(oaipmh-scythe) across resumption tokens of 100 records.
+their authors, topics and countries, some withdrawn or deleted since (deleted records) and some
+drafts (no record at all), served by gunicorn (2 sync workers, DEBUG off) and harvested by a
+real harvester (oaipmh-scythe) across resumption tokens of 100 records.
 
-Prints, for ListIdentifiers and ListRecords in oai_dc and DataCite, the time of the whole harvest,
-the records found and the time per page; fails if a harvest found anything but exactly the
-published studies and the withdrawn ones marked deleted. `make bench` runs it on PostgreSQL.
+Prints, for ListIdentifiers and ListRecords in oai_dc and DataCite, the time of the whole
+harvest, the records found and the time per page; fails if a harvest found anything but exactly
+the published studies and the withdrawn and deleted ones marked deleted. `make bench` runs it on
+PostgreSQL.
 """
 
 import logging
@@ -25,7 +26,8 @@ from oaipmh_scythe import Scythe  # noqa: E402
 from oaipmh_scythe.config import HTTPConfig  # noqa: E402
 from oaipmh_scythe.iterator import OAIResponseIterator  # noqa: E402
 
-from oai.repository import identifier  # noqa: E402
+from oai.models import DeletedStudy  # noqa: E402
+from oai.repository import identifier, namespace  # noqa: E402
 from publications.models import (  # noqa: E402
     Author,
     Authorship,
@@ -38,6 +40,7 @@ from publications.models import (  # noqa: E402
 COUNT = int(os.environ.get("BENCH_PUBLICATIONS", "10000"))
 WITHDRAWN_EVERY = 20  # one study in 20 was published, then withdrawn
 DRAFT_EVERY = 50  # and one in 50 was never published
+DELETED_EVERY = 100  # one in 100 was published, then deleted (it leaves a DeletedStudy)
 
 
 def fill(rng):
@@ -108,17 +111,25 @@ def main():
         start = time.perf_counter()
         if not Publication.objects.exists():  # BENCH_KEEPDB=1 keeps a filled database
             fill(rng)
+            # Deleted one by one through the signal: each leaves its DeletedStudy.
+            published = Publication.objects.filter(is_published=True).values_list("pk", flat=True)
+            doomed = [pk for pk in published if pk % DELETED_EVERY == 3]
+            Publication.objects.filter(pk__in=doomed).delete()
         settle(connection)
         everything = Publication.objects.order_by("pk")
         live = {identifier(p) for p in everything.filter(is_published=True)}
         withdrawn = {
             identifier(p) for p in everything.filter(is_published=False, published_at__isnull=False)
         }
+        gone = DeletedStudy.objects.values_list("pk", flat=True)
+        deleted = {f"oai:{namespace()}:{pk}" for pk in gone}
         drafts = everything.filter(is_published=False, published_at__isnull=True).count()
         print(
             f"{connection.vendor}: {COUNT:,} studies ({len(live):,} published, {len(withdrawn):,} "
-            f"withdrawn, {drafts:,} drafts); ready in {time.perf_counter() - start:.0f} s"
+            f"withdrawn, {len(deleted):,} deleted, {drafts:,} drafts); "
+            f"ready in {time.perf_counter() - start:.0f} s"
         )
+        withdrawn |= deleted
         env = {
             **os.environ,
             "DATABASE_URL": database_url(connection.settings_dict),

@@ -20,6 +20,7 @@ from forums.permissions import visible_forum_ids
 from . import cursors
 from .reading import (
     PageParams,
+    answers,
     as_end,
     as_start,
     country_code,
@@ -124,6 +125,7 @@ def forum_answer(request, forum) -> dict:
 
 
 @router.get("/forums", response=Page[ForumOut], summary="Forums the reader may see")
+@answers(Page[ForumOut])
 def forums(request, paging: PageParams):
     queryset = visible_forums(request).select_related("site")
     rows, after = cursors.page(queryset, kind="forums", fields=("id",), **paging.dict())
@@ -159,6 +161,7 @@ def threads_of(queryset):
 
 
 @router.get("/threads", response=Page[ThreadOut], summary="Visible threads")
+@answers(Page[ThreadOut])
 def threads(request, filters: Query[ThreadFilters], paging: PageParams):
     """Threads whose opening post is approved, in the forums the reader may see, oldest first."""
     queryset = visible_threads(request)
@@ -183,6 +186,7 @@ def visible_thread(request, thread_id: int):
 
 
 @router.get("/threads/{thread_id}", response=ThreadOut, summary="One visible thread")
+@answers(ThreadOut)
 def thread_detail(request, thread_id: int = ID):
     return thread_answer(request, visible_thread(request, thread_id))
 
@@ -192,6 +196,7 @@ def thread_detail(request, thread_id: int = ID):
     response=BalanceOut,
     summary="Who is being heard in a thread, by stakeholder group",
 )
+@answers(BalanceOut)
 def thread_balance(request, thread_id: int = ID):
     """Every stakeholder group with its participants and approved posts, zeros included (the
     thread page's dialogue balance)."""
@@ -246,6 +251,7 @@ def posts_of(queryset):
 
 
 @router.get("/posts", response=Page[PostOut], summary="Approved posts")
+@answers(Page[PostOut])
 def posts(request, filters: Query[PostFilters], paging: PageParams):
     """Approved posts of visible threads, in the forums the reader may see, oldest first."""
     queryset = search.searchable(request.user)
@@ -270,6 +276,7 @@ def posts(request, filters: Query[PostFilters], paging: PageParams):
 
 
 @router.get("/posts/{post_id}", response=PostOut, summary="One approved post")
+@answers(PostOut)
 def post_detail(request, post_id: int = ID):
     post = posts_of(search.searchable(request.user)).filter(pk=post_id).first()
     if post is None:
@@ -278,6 +285,7 @@ def post_detail(request, post_id: int = ID):
 
 
 @router.get("/outcomes", response=Page[OutcomeOut], summary="Consultation outcomes")
+@answers(Page[OutcomeOut])
 def outcomes(request, filters: Query[ParticipationFilters], paging: PageParams):
     """Closed consultations with their outcome, in the forums the reader may see."""
     queryset = (
@@ -315,6 +323,7 @@ def outcomes(request, filters: Query[ParticipationFilters], paging: PageParams):
     response=list[ParticipationOut],
     summary="Participation per stakeholder group and country",
 )
+@answers(list[ParticipationOut])
 def participation(request, filters: Query[ParticipationFilters]):
     """People and approved posts per stakeholder group and country, in the forums the reader
     may see; people without a group count as "other", as in each thread's balance."""

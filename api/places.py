@@ -10,7 +10,7 @@ from sites import geodata
 from sites.models import Mineral, Site, SiteText
 
 from . import cursors
-from .reading import LANGUAGE, PageParams, country_code, known, modified, page_url
+from .reading import LANGUAGE, PageParams, answers, country_code, known, modified, page_url
 from .schemas import GeoJSONOut, MineralOut, Page, SiteOut
 
 router = Router(tags=["sites"])
@@ -64,6 +64,7 @@ def site(request, place) -> dict:
 
 
 @router.get("/sites", response=Page[SiteOut], summary="Published case-study sites")
+@answers(Page[SiteOut])
 def sites(request, filters: Query[SiteFilters], paging: PageParams):
     rows, after = cursors.page(
         with_all_texts(published_sites(filters)), kind="sites", fields=("id",), **paging.dict()
@@ -76,6 +77,7 @@ def sites(request, filters: Query[SiteFilters], paging: PageParams):
     response=GeoJSONOut,
     summary="Published case-study sites as GeoJSON (RFC 7946)",
 )
+@answers(GeoJSONOut)
 def sites_geojson(request, filters: Query[SiteFilters]):
     """The same FeatureCollection as the sites' map page offers, in English."""
     places = list(published_sites(filters).with_texts(LANGUAGE).order_by("order", "slug"))
@@ -85,11 +87,13 @@ def sites_geojson(request, filters: Query[SiteFilters]):
 
 
 @router.get("/sites/{slug}", response=SiteOut, summary="One published case-study site")
+@answers(SiteOut)
 def site_detail(request, slug: str):
     return site(request, get_object_or_404(with_all_texts(Site.objects.published()), slug=slug))
 
 
 @router.get("/minerals", response=Page[MineralOut], summary="Minerals mined at the sites")
+@answers(Page[MineralOut])
 def minerals(request, paging: PageParams):
     queryset = Mineral.objects.annotate(
         sites_count=Count("sites", filter=Q(sites__is_published=True))

@@ -2,13 +2,15 @@
 codes a client sent, and the newest row's time for Last-Modified."""
 
 import datetime
+import functools
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django_countries import countries
 from ninja import Query, Schema
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from .guard import LAST_MODIFIED
 from .problems import Problem
@@ -31,8 +33,19 @@ def absolute(request, path: str) -> str:
 
 
 def page_url(request, name: str, **kwargs) -> str:
-    with translation.override(LANGUAGE):
-        return request.build_absolute_uri(reverse(name, kwargs=kwargs))
+    """The absolute address of a page, in the site's default language. A list asks for one
+    per row: the address is reversed once per request and name, each row's values put in it
+    (slugs and ids need no quoting)."""
+    made = request.__dict__.setdefault("api_page_urls", {})
+    key = (name, *sorted(kwargs))
+    if key not in made:
+        marks = {field: f"0{index}9999" for index, field in enumerate(sorted(kwargs))}
+        with translation.override(LANGUAGE):
+            template = request.build_absolute_uri(reverse(name, kwargs=marks))
+        for field, mark in marks.items():
+            template = template.replace(mark, "{" + field + "}", 1)
+        made[key] = template
+    return made[key].format(**kwargs)
 
 
 def known(queryset, slug: str | None, what: str):
@@ -75,3 +88,25 @@ def modified(request, *times):
     if newest is not None:
         current = getattr(request, LAST_MODIFIED, None)
         setattr(request, LAST_MODIFIED, newest if current is None else max(current, newest))
+
+
+@functools.cache
+def adapter(schema) -> TypeAdapter:
+    return TypeAdapter(schema)
+
+
+def answers(schema):
+    """The endpoint's answer validated against `schema` (as its OpenAPI description says) and
+    written as JSON by pydantic itself: ninja would do the same with a wrapper of its own around
+    every value, a third of a list's time."""
+
+    def decorate(endpoint):
+        @functools.wraps(endpoint)
+        def answer(request, *args, **kwargs):
+            checked = adapter(schema)
+            data = checked.validate_python(endpoint(request, *args, **kwargs))
+            return HttpResponse(checked.dump_json(data), content_type="application/json")
+
+        return answer
+
+    return decorate

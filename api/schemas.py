@@ -1,10 +1,13 @@
 """What the API answers, as pydantic schemas: they validate each answer and are its OpenAPI
-description. No schema has a field for an email address, a moderation state or a draft."""
+description. No schema has a field for an email address, a moderation state or a draft.
+
+Plain pydantic models rather than ninja's Schema: the endpoints hand them dicts, and ninja's
+Schema wraps every nested value for reading ORM attributes (a third of a list's time)."""
 
 import datetime
 from typing import Generic, Literal, TypeVar
 
-from ninja import Schema
+from pydantic import BaseModel as Schema
 from pydantic import Field
 
 Item = TypeVar("Item")

@@ -7,6 +7,7 @@ LEAFLET_VERSION := 1.9.4
 TOPOJSON_CLIENT_VERSION := 3.1.0
 WORLD_ATLAS_VERSION := 2.0.2
 AXE_CORE_VERSION := 4.14.1
+SWAGGER_UI_VERSION := 5.35.0
 
 .DEFAULT_GOAL := run
 .PHONY: run setup install messages migrations test bench soak lint format check-deploy vendor clean
@@ -48,6 +49,7 @@ bench: install messages
 	$(PY) bench/weight.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/api.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/telling.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/opendata.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/throughput.py
@@ -82,6 +84,7 @@ format: install
 # collectstatic's manifest fails on a missing reference. world-atlas is Natural Earth's 1:110m
 # country outlines (public domain), so that maps need no tile server. axe-core checks accessibility
 # in the browser tests (tests/browser/test_accessibility.py) and is never served by the site.
+# swagger-ui-dist draws the API's documentation page (/api/v1/docs) from its OpenAPI description.
 vendor:
 	rm -rf /tmp/asmpace-vendor && mkdir -p /tmp/asmpace-vendor
 	cd /tmp/asmpace-vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) && tar xzf bootstrap-$(BOOTSTRAP_VERSION).tgz
@@ -99,6 +102,9 @@ vendor:
 	rm -rf /tmp/asmpace-vendor/package && cd /tmp/asmpace-vendor && npm pack --silent axe-core@$(AXE_CORE_VERSION) && tar xzf axe-core-$(AXE_CORE_VERSION).tgz
 	mkdir -p tests/browser/vendor/axe-core-$(AXE_CORE_VERSION)
 	cp /tmp/asmpace-vendor/package/axe.min.js /tmp/asmpace-vendor/package/LICENSE tests/browser/vendor/axe-core-$(AXE_CORE_VERSION)/
+	rm -rf /tmp/asmpace-vendor/package && cd /tmp/asmpace-vendor && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) && tar xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz
+	mkdir -p static/vendor/swagger-ui-dist-$(SWAGGER_UI_VERSION)
+	cp /tmp/asmpace-vendor/package/swagger-ui-bundle.js /tmp/asmpace-vendor/package/swagger-ui-bundle.js.LICENSE.txt /tmp/asmpace-vendor/package/swagger-ui.css /tmp/asmpace-vendor/package/swagger-ui.css.map /tmp/asmpace-vendor/package/LICENSE /tmp/asmpace-vendor/package/NOTICE static/vendor/swagger-ui-dist-$(SWAGGER_UI_VERSION)/
 
 clean:
 	rm -rf $(VENV) staticfiles

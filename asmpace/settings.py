@@ -210,6 +210,9 @@ CELERY_BEAT_SCHEDULE = {
 # build would run in the request that saved (`manage.py build_open_data` builds it then).
 OPENDATA_BUILD_DELAY_SECONDS = env.int("OPENDATA_BUILD_DELAY_SECONDS", default=5 * 60)
 OPENDATA_BUILD_AFTER_CHANGES = not CELERY_TASK_ALWAYS_EAGER
+# The API (api.guard): requests per client address in each window of seconds; 0 is no limit.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
 
 # Email: the console in development, any backend through EMAIL_URL (smtp+tls://user:pw@host:587).
 _email = env.email_url("EMAIL_URL", default="consolemail://")

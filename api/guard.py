@@ -106,7 +106,7 @@ def preflight():
 
 def rate_limit() -> tuple[int, int]:
     """(requests, seconds): API_RATE_LIMIT requests per API_RATE_WINDOW seconds; 0 is no limit."""
-    return getattr(settings, "API_RATE_LIMIT", 600), getattr(settings, "API_RATE_WINDOW", 60)
+    return settings.API_RATE_LIMIT, settings.API_RATE_WINDOW
 
 
 def rate_limited(request):

@@ -12,10 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.contrib.postgres.search import SearchQuery
 from django.db import connections
-from django.db.models import Lookup, Value
-from django.db.models.functions import Replace
+from django.db.models import Lookup
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -177,32 +176,12 @@ def fts_match(query: Query, columns: tuple[str, ...]) -> str | None:
 FRAGMENTS, FRAGMENT_DELIMITER = 2, " … "
 
 
-def headline(source, query, *, config, max_words: int, min_words: int) -> SearchHeadline:
-    """Up to two passages of `source` around the words found, with the markers around them."""
-    return SearchHeadline(
-        source,
-        query,
-        config=config,
-        start_sel=START,
-        stop_sel=STOP,
-        max_words=max_words,
-        min_words=min_words,
-        max_fragments=FRAGMENTS,
-        fragment_delimiter=FRAGMENT_DELIMITER,
-    )
-
-
 def headline_options(*, max_words: int, min_words: int) -> str:
-    """The options `headline` gives ts_headline, for a statement of our own."""
+    """ts_headline's options: up to two passages around the words found, between markers."""
     return (
         f"StartSel='{START}', StopSel='{STOP}', MaxWords={max_words}, MinWords={min_words}, "
         f"MaxFragments={FRAGMENTS}, FragmentDelimiter='{FRAGMENT_DELIMITER}'"
     )
-
-
-def without_markers(expression):
-    """Text without the highlight markers, which a person could type to forge a <mark>."""
-    return Replace(Replace(expression, Value(START), Value("")), Value(STOP), Value(""))
 
 
 def plain_passage(text: str, words: list[str], width: int = 110) -> SafeString | None:
@@ -251,8 +230,9 @@ class InOrder(Sequence):
     """What a search found, as a paginator reads it: as many items as were found, the page of
     them that `found` gave read from the database (a slice of that page, or none outside it)."""
 
-    def __init__(self, queryset, found: Found):
-        self.queryset, self.found = queryset, found
+    def __init__(self, queryset, found: Found, *, then=None):
+        """`then(items)` adds to the items read what the queryset does not hold."""
+        self.queryset, self.found, self.then = queryset, found, then
 
     def __len__(self):
         return self.found.count
@@ -264,7 +244,10 @@ class InOrder(Sequence):
         first = self.found.offset
         ids = self.found.ids[max(start - first, 0) : max(stop - first, 0)]
         by_id = self.queryset.in_bulk(ids) if ids else {}
-        return [by_id[pk] for pk in ids if pk in by_id]
+        items = [by_id[pk] for pk in ids if pk in by_id]
+        if self.then and items:
+            self.then(items)
+        return items
 
 
 class PageOffsetMixin:

@@ -74,7 +74,12 @@ def test_the_header_of_every_page_has_the_search_box(client):
     field = re.search(r'<input type="search" name="q" id="([\w-]+)"', form.group())
     assert field
     assert f'<label for="{field.group(1)}" class="visually-hidden">Search</label>' in form.group()
-    assert re.search(r'<button type="submit"[^>]*>Search</button>', form.group())
+    # A magnifier, named for screen readers.
+    assert re.search(
+        r'<button type="submit"[^>]*><svg [^>]*aria-hidden="true".*?</svg>'
+        r'<span class="visually-hidden">Search</span></button>',
+        form.group(),
+    )
     assert SEARCH == "/en/search/"
 
 
@@ -393,7 +398,7 @@ def test_the_page_in_french(client, forum, french_catalogue):
     assert '<html lang="fr">' in response.text
     assert f"<title>{escape(title)} · ASM-PACE</title>" in response.text
     assert f'<h1 class="mb-4">{escape(title)}</h1>' in response.text
-    assert ">Rechercher</button>" in response.text  # the header's box
+    assert '"visually-hidden">Rechercher</span></button>' in response.text  # the header's box
     assert "dans Orpaillage" in response.text
 
 

@@ -65,6 +65,12 @@ def guarded(view):
 def _answer(view, request, *args, **kwargs):
     if request.method == "OPTIONS":
         return preflight()
+    if request.method == "HEAD":
+        # The GET's headers without its body: ninja routes GET alone.
+        request.method = "GET"
+        response = _answer(view, request, *args, **kwargs)
+        response.content = b""
+        return response
     limited = rate_limited(request)
     if limited is not None:
         return limited

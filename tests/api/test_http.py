@@ -65,6 +65,18 @@ def test_every_answer_is_open_to_other_origins_without_credentials(client, db):
     assert "Authorization" in answer["Vary"]
 
 
+def test_head_answers_the_gets_headers_without_a_body(client, db):
+    PublicationFactory()
+    get = client.get(API + "studies")
+
+    head = client.head(API + "studies")
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Type"] == "application/json"
+
+
 def test_the_api_only_reads(client, db):
     response = client.post(API + "studies", {})
 

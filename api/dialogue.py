@@ -16,6 +16,7 @@ from forums import search
 from forums.balance import dialogue_balance
 from forums.models import Forum, PostLanguage, Thread, ThreadKind
 from forums.permissions import visible_forum_ids
+from sites.models import Site
 
 from . import cursors
 from .reading import (
@@ -168,7 +169,8 @@ def threads(request, filters: Query[ThreadFilters], paging: PageParams):
     if filters.forum:
         queryset = queryset.filter(forum=forum_of(request, filters.forum))
     if filters.site:
-        queryset = queryset.filter(forum__site__slug=filters.site, forum__site__is_published=True)
+        site = known(Site.objects.published(), filters.site, "case-study site")
+        queryset = queryset.filter(forum__site=site)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
     queryset = in_dates(queryset, filters)

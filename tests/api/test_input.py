@@ -25,6 +25,7 @@ BAD = [
     ("studies?limit=0", 422, "query.limit"),
     ("studies?limit=1000", 422, "query.limit"),
     ("sites?mineral=kryptonite", 400, "No mineral"),
+    ("threads?site=nowhere", 400, "No case-study site"),
     ("posts?forum=no-such-forum", 400, "No forum"),
     ("posts?stakeholder_group=aliens", 422, "query.stakeholder_group"),
     ("posts?language=xx", 422, "query.language"),
@@ -111,6 +112,11 @@ def test_filters_narrow_posts_as_the_pages_do(client, world):
     assert ids(since="2000-01-01", until="2000-12-31") == set()
     assert ids(q="approved") == {world["posts"]["approved"].pk}
     assert ids(language="fr") == set()
+    site_threads = {t["id"] for t in read_all(client, "threads", site="open-site")[0]}
+    assert public.pk in site_threads
+    assert read_all(client, "threads", forum="public-forum", kind="consultation")[0][0][
+        "title"
+    ] == ("Consultation")
     studies = {s["slug"] for s in read_all(client, "studies", kind="case_study", year=2012)[0]}
     assert studies == {"published-study"}
     assert read_all(client, "studies", year=2011)[0] == []

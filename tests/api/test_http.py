@@ -28,6 +28,19 @@ def test_an_unchanged_list_answers_304_to_its_etag_and_a_changed_one_does_not(cl
     assert len(changed.json()["items"]) == 2
 
 
+def test_a_gzipped_answers_weak_etag_answers_304_too(client, db):
+    PublicationFactory.create_batch(3)
+    first = client.get(API + "studies", HTTP_ACCEPT_ENCODING="gzip")
+
+    again = client.get(
+        API + "studies", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+
+    assert first["Content-Encoding"] == "gzip"
+    assert first["ETag"].startswith('W/"')
+    assert again.status_code == 304
+
+
 def test_last_modified_is_the_newest_rows_time_and_if_modified_since_answers_304(client, db):
     thread = ThreadFactory()
     PostFactory(thread=thread)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -36,7 +37,10 @@ def subscription_form(request, argument):
         return render_to_string("forums/includes/subscribe.html", {"path": path})
     delivery = followed_by(request.user).get(argument)
     form = follow_form(argument, delivery, path, get_language(), fresh=settings.DEBUG)
-    return form.replace(TOKEN_PLACE, hole(request, "csrf"))
+    # str.replace() drops the rendered template's safe mark: without it a page made for this
+    # reader alone (filled while rendering, not after) would show the form as escaped text.
+    # Safe: the template escaped its context, and a CSRF token is letters and digits.
+    return mark_safe(form.replace(TOKEN_PLACE, hole(request, "csrf")))  # noqa: S308
 
 
 # Where a form made once for every reader takes this reader's CSRF token.

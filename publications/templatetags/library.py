@@ -13,5 +13,6 @@ def names_in_a_line(authorships) -> str:
     names = [conditional_escape(authorship.printed_name) for authorship in authorships]
     if len(names) < 2:
         return mark_safe("".join(names))  # noqa: S308 - escaped above
-    joined = f"{', '.join(names[:-1])} {conditional_escape(gettext('and'))} {names[-1]}"
+    last_joined_by = conditional_escape(gettext("and"))
+    joined = f"{', '.join(names[:-1])} {last_joined_by} {names[-1]}"
     return mark_safe(joined)  # noqa: S308 - escaped above

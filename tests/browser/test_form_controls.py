@@ -1,10 +1,11 @@
 """Form controls in a real browser, on the French signup form at 360x740: a drop-down's chosen
 option shows whole and clear of the drop-down's arrow (« République démocratique du Congo » was
-cut beside it); ticked boxes and radios are in the portal's green, not Bootstrap's blue."""
+cut beside it); ticked boxes and radios are in the portal's green, not Bootstrap's blue; a short
+page's footer sits at the foot of the screen."""
 
 import pytest
 
-from .conftest import PHONE
+from .conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,3 +72,14 @@ def test_ticked_boxes_and_radios_are_the_portals_green(visitor):
         control.check()
         colour = control.evaluate("(input) => getComputedStyle(input).backgroundColor")
         assert colour == PORTAL_GREEN, control
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_short_pages_footer_sits_at_the_foot_of_the_screen(visitor, viewport):
+    visit = visitor(viewport, locale="fr-FR")
+    visit.goto("/fr/accounts/login/")
+    page = visit.page
+    footer = page.locator(".site-footer").bounding_box()
+    screen = page.viewport_size["height"]
+    assert page.evaluate("document.documentElement.scrollHeight") <= screen, "not a short page"
+    assert footer["y"] + footer["height"] == pytest.approx(screen, abs=1)

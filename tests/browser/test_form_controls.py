@@ -5,7 +5,10 @@ page's footer sits at the foot of the screen."""
 
 import pytest
 
+from tests.factories import ForumFactory, UserFactory
+
 from .conftest import DESKTOP, PHONE
+from .journeys import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,3 +86,20 @@ def test_a_short_pages_footer_sits_at_the_foot_of_the_screen(visitor, viewport):
     screen = page.viewport_size["height"]
     assert page.evaluate("document.documentElement.scrollHeight") <= screen, "not a short page"
     assert footer["y"] + footer["height"] == pytest.approx(screen, abs=1)
+
+
+def middle(locator):
+    box = locator.bounding_box()
+    return box["y"] + box["height"] / 2
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "stakeholder"])
+def test_a_forums_follow_form_is_centred_on_its_first_button(visitor, signed_in):
+    forum = ForumFactory()
+    visit = visitor(DESKTOP)
+    if signed_in:
+        sign_in(visit, UserFactory().email)
+    visit.goto(forum.get_absolute_url())
+    actions = visit.page.locator(".forum-actions")
+    button, follow = actions.locator("> .btn"), actions.locator("> .subscribe-form, > p")
+    assert middle(follow) == pytest.approx(middle(button), abs=1)

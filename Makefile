@@ -49,11 +49,11 @@ bench: install messages
 	$(PY) bench/weight.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/api.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/api_lists.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/telling.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/opendata.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dump.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/throughput.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/oai.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/harvest.py
 
 # The soak of issue 14, pass/fail: 64 clients read and post through the real forms for 60 s while
 # Redis is killed for 20 s and PostgreSQL stopped for 10 s; it fails on a 5xx outside the

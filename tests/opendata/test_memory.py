@@ -1,4 +1,4 @@
-"""Building streams: its peak memory does not grow with the data (bench/opendata.py measures
+"""Building streams: its peak memory does not grow with the data (bench/dump.py measures
 it at 100,000 posts)."""
 
 import tracemalloc

@@ -80,3 +80,10 @@ def test_an_import_against_the_layers_fails_the_check(tree, module, breach, repo
     assert result.returncode == 1
     assert "BROKEN" in result.stdout
     assert re.search(rf"-\s+{re.escape(reported)} \(l\.\d+\)", result.stdout), result.stdout
+
+
+def test_no_benchmark_script_is_named_like_a_package_of_the_project():
+    # A script runs with bench/ first on its path: bench/api.py was imported as the api app,
+    # and every benchmark failed to start.
+    scripts = {path.stem for path in (ROOT / "bench").glob("*.py")}
+    assert not scripts & set(PACKAGES)

@@ -8,7 +8,7 @@ times each list endpoint through Django's test client as a visitor: its first pa
 page deep in the list (by its cursor) and the filters a harvester uses. The target: p95 <= 50 ms.
 
 A small run: BENCH_POSTS=2000 BENCH_THREADS=100 BENCH_FORUM_PEOPLE=100 BENCH_PUBLICATIONS=500
-BENCH_REQUESTS=10 python bench/api.py
+BENCH_REQUESTS=10 python bench/api_lists.py
 """
 
 import datetime

@@ -107,7 +107,7 @@ def main():
     rng = random.Random(2012)
     with throwaway_database():
         if connection.vendor != "postgresql":
-            sys.exit("bench/oai.py measures PostgreSQL (gunicorn reads the same database)")
+            sys.exit("bench/harvest.py measures PostgreSQL (gunicorn reads the same database)")
         start = time.perf_counter()
         if not Publication.objects.exists():  # BENCH_KEEPDB=1 keeps a filled database
             fill(rng)

@@ -102,6 +102,7 @@ class PublicationListView(SharedPageMixin, PageOffsetMixin, ListView):
             if topic
             else "",
             facets=[self.facet(name, str(selected.get(name, "")), counts[name]) for name in FACETS],
+            selected_filters=[(name, str(selected[name])) for name in FACETS if name in selected],
             filtering=bool(selected or self.query),
             suggestions=suggestions(self.query)
             if self.query and not context["paginator"].count

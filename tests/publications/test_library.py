@@ -92,7 +92,24 @@ def test_a_selected_facet_links_to_the_list_without_it(client, library):
     (toolkit,) = next(f for f in response.context["facets"] if f["name"] == "kind")["values"]
     assert toolkit["selected"]
     assert toolkit["href"] == "?q=toolkit"
-    assert 'aria-current="true"' in response.text
+    assert (
+        '<li><a href="?q=toolkit" aria-current="true" class="fw-bold" rel="nofollow">'
+        '<span aria-hidden="true">✓ </span>Toolkit</a> <span class="badge text-bg-light">1</span> '
+        '<span class="visually-hidden">(selected: follow to remove)</span></li>'
+    ) in response.text
+    assert '<input type="hidden" name="kind" value="toolkit">' in response.text
+
+
+def test_a_facet_value_links_to_the_list_narrowed_to_it_keeping_the_search(client, library):
+    response = client.get(LIST, {"q": "mining", "page": "1"})
+
+    assert (
+        '<li><a href="?q=mining&amp;country=SL" rel="nofollow">Sierra Leone</a> '
+        '<span class="badge text-bg-light">1</span></li>'
+    ) in response.text
+    # Nothing selected, nothing carried along by the search form (the language switch carries
+    # the page's address).
+    assert not re.search(r'type="hidden" name="(kind|language|country|topic|year)"', response.text)
 
 
 def test_the_language_filter_keeps_only_that_language(client, library):

@@ -550,10 +550,10 @@ def test_no_payload_survives_on_the_thread_page(client, forum):
                 assert value.startswith("/"), (tag, name, value)  # nothing from other hosts
         assert tag not in {"iframe", "object", "embed", "base", "math"}, tag
         assert not (tag == "meta" and dict(attrs).get("http-equiv")), attrs
-    # The page's one drawing is the dialogue balance's strip, which the portal draws; none comes
-    # from a post.
+    # The page's drawings are the portal's own: the header search's magnifier and the dialogue
+    # balance's strip; none comes from a post.
     drawings = [dict(attrs).get("class") for tag, attrs in parsed.elements if tag == "svg"]
-    assert drawings == ["balance-strip"], drawings
+    assert drawings == ["site-search__icon", "balance-strip"], drawings
     assert not any(tag in {"svg", "rect", "use", "image"} for tag, _ in parsed.in_posts)
 
 

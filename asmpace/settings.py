@@ -132,6 +132,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Seconds a request waits for a connection before failing (and /healthz says 503).
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
     }
+    # The portal's data fits in memory, where reading a row by its index costs about what a
+    # sequential read does. PostgreSQL's default of 4 (for spinning disks) had it hash whole
+    # tables of threads and people to read the 20 posts of a search's page: 1.7 ms, not 0.7.
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(
+            None,
+            [
+                DATABASES["default"]["OPTIONS"].get("options", ""),
+                "-c random_page_cost=" + env.str("DATABASE_RANDOM_PAGE_COST", default="1.1"),
+            ],
+        )
+    )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_RETRY_SECONDS = env.float("DATABASE_RETRY_SECONDS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

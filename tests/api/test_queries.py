@@ -75,3 +75,32 @@ def test_a_lists_queries_do_not_grow_with_its_rows(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(5):
         assert client.get(API + path).status_code == 200
+
+
+FILTERED = [
+    "studies?topic=mercury&country=CD&site=itombwe",
+    "sites?mineral=gold",
+    "threads?forum=open&site=itombwe",
+    "posts?forum=open&language=en",
+]
+
+
+@pytest.mark.parametrize("path", FILTERED)
+def test_a_filtered_list_takes_at_most_five_queries_and_no_more_as_it_grows(
+    client, db, path, django_assert_max_num_queries
+):
+    topic, gold = TopicFactory(slug="mercury"), MineralFactory(slug="gold")
+    site = SiteFactory(slug="itombwe", minerals=[gold])
+    forum = ForumFactory(slug="open", site=site)
+    for n in (1, 4):
+        for _ in range(n):
+            study = PublicationFactory(authors=["Ann Author"])
+            study.topics.add(topic)
+            Coverage.objects.create(publication=study, country="CD")
+            site.publications.add(study)
+            SiteFactory(minerals=[gold])
+            PostFactory(thread=ThreadFactory(forum=forum))
+        with django_assert_max_num_queries(5):
+            answer = client.get(API + path)
+        assert answer.status_code == 200
+        assert len(answer.json()["items"]) >= n  # what the filters name is found

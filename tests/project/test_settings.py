@@ -39,6 +39,18 @@ def test_postgresql_uses_the_connection_pool_and_health_checks():
     assert shown["db"]["OPTIONS"]["pool"]["max_size"] == 10
     assert shown["db"]["CONN_HEALTH_CHECKS"] is True
     assert shown["db"]["CONN_MAX_AGE"] == 0
+    assert shown["db"]["OPTIONS"]["options"] == "-c random_page_cost=1.1"
+
+
+def test_the_cost_of_reading_by_index_is_an_option_kept_beside_the_urls_own():
+    shown = settings_for(
+        {
+            "DATABASE_URL": "postgres://portal@db.internal/asmpace?options=-c%20work_mem%3D8MB",
+            "DATABASE_RANDOM_PAGE_COST": "2",
+        }
+    )
+
+    assert shown["db"]["OPTIONS"]["options"] == "-c work_mem=8MB -c random_page_cost=2"
 
 
 def test_a_broker_turns_off_inline_tasks():

@@ -17,3 +17,8 @@ class ApiConfig(AppConfig):
         profile_parts.answer(profile_tokens)
         forgotten.answer(forget_holder)
         answered.answer(for_api_address)
+
+    def personal_data(self, user):
+        """The person's tokens as their profile lists them; never a token nor its hash."""
+        fields = ("name", "start", "created_at", "last_used_at", "revoked_at")
+        return {"api_tokens": list(user.api_tokens.order_by("created_at", "pk").values(*fields))}

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forums.models import PostStatus
 from audit.models import Action
+from forums.models import PostStatus
 from forums.moderation import post_decide
 from tests.factories import PostFactory, ThreadFactory, UserFactory
 
@@ -29,9 +29,11 @@ def test_participation_is_counted_once_until_the_dialogue_or_a_person_changes(cl
 
     first, counted_first = participation(client)
     again, counted_again = participation(client)
-    assert counted_first and not counted_again
+    assert counted_first
+    assert not counted_again
     ngos = {"stakeholder_group": "ngo", "country": "LR", "people": 1, "posts": 1}
-    assert again == first and ngos in first
+    assert again == first
+    assert ngos in first
 
     waiting = PostFactory(thread=thread, author=ngo, status=PostStatus.PENDING)
     moderator = UserFactory(groups=["Moderators"], is_staff=True)

@@ -122,3 +122,49 @@ def test_a_token_needs_a_name(client, db):
 
     assert "Give the token a name" in response.text
     assert not Token.objects.exists()
+
+
+def test_the_data_export_lists_ones_tokens_but_never_a_token_nor_its_hash(client, db):
+    person, other = UserFactory(), UserFactory()
+    client.force_login(other)
+    _response, others_secret = make_token(client, "Someone else's")
+    client.force_login(person)
+    _response, secret = make_token(client, "My harvester")
+    revoked = Token.objects.get(user=person)
+    client.post(reverse("api_tokens:revoke", args=[revoked.pk]))
+
+    exported = client.get(reverse("accounts:export"))
+
+    tokens = exported.json()["api"]["api_tokens"]
+    assert [(t["name"], t["start"], t["revoked_at"] is not None) for t in tokens] == [
+        ("My harvester", secret[:10], True)
+    ]
+    text = exported.content.decode()
+    for kept_secret in (secret, token_hash(secret), others_secret, "Someone else's"):
+        assert kept_secret not in text
+
+
+def test_the_operator_revokes_a_leaked_token_in_the_admin_and_moderators_see_none(client, db):
+    holder = UserFactory(email="holder@example.org")
+    client.force_login(holder)
+    _response, secret = make_token(client, "Leaked")
+    token = Token.objects.get()
+    changelist = reverse("admin:api_token_changelist")
+
+    client.force_login(UserFactory(is_staff=True, groups=["Moderators"]))
+    assert client.get(changelist).status_code == 403
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listed = client.get(changelist).content.decode()
+    assert "Leaked" in listed
+    assert token.start in listed
+    assert token.key_hash not in client.get(reverse("admin:api_token_change", args=[token.pk])).text
+    done = client.post(
+        changelist, {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+
+    assert "1 token revoked." in done.content.decode()
+    assert client.post(reverse("admin:api_token_add")).status_code == 403  # only holders make them
+    client.logout()
+    refused = client.get(API + "forums", **bearer(secret))
+    assert refused.status_code == 401

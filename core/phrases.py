@@ -7,8 +7,9 @@ whole vector to check that the two stand side by side (77 ms at 10,000 studies, 
 side by side in each vector (`word_pairs(tsvector)`, migration publications 0008), finds the
 documents holding the pair; the full query then checks only those.
 
-A pair's key is a hash of its two lexemes in 2^20 buckets (`word_pair_key`): an index of every
-distinct pair took three times the room. Two pairs may share a key, so the key only narrows the
+A pair's key is a hash of its two lexemes in 2^24 buckets (`word_pair_key`; 2^20 until migration
+publications 0012, when half of a phrase's candidates were false): an index of every distinct
+pair took three times the room. Two pairs may share a key, so the key only narrows the
 candidates, and the query itself still decides: `necessary` says what a match must hold, never
 more.
 """

@@ -184,13 +184,16 @@ def ranked(visible, query, tsquery, *, limit, offset, at_most) -> tuple[int, lis
         # visible post walked them all once more (3 ms), for a test that needs no precision.
         newest_id = Post.objects.order_by("-pk").values("pk")[:1]
         oldest_walked = ExpressionWrapper(Subquery(newest_id) - WALKED, BigIntegerField())
-        walked = newest.filter(pk__gt=oldest_walked).values("pk")
+        # Enough matches to walk on: counting stops there (a common phrase's first few dozen
+        # posts, where counting all its matches among the WALKED read every one: 2.7 ms).
+        enough = -(-at_most * WALKED // WALK_AT_MOST)
+        walked = newest.filter(pk__gt=oldest_walked).values("pk")[:enough]
         with transaction.atomic(using=walked.db), connections[walked.db].cursor() as cursor:
             cursor.execute("SET LOCAL enable_bitmapscan = off")  # a walk, at most WALKED posts
             sql, params = walked.query.sql_with_params()
             cursor.execute(f"SELECT count(*) FROM ({sql}) AS walked", params)  # noqa: S608
             found = cursor.fetchone()[0]
-        index_only = found * WALK_AT_MOST < at_most * WALKED
+        index_only = found < enough
     columns = ("id", "created_at", "search_vector")
     return ranked_by(
         newest.values(*columns)[:at_most], tsquery, limit, offset, index_only=index_only

@@ -314,3 +314,15 @@ def test_moving_needs_a_bucket(settings):
     settings.MEDIA_BUCKET = None
     with pytest.raises(CommandError, match="MEDIA_STORAGE_URL"):
         move("--to", "bucket")
+
+
+def test_create_bucket_makes_the_bucket_once(settings, s3_endpoint, s3):
+    name = f"media-{uuid.uuid4().hex[:12]}"
+    use_bucket(settings, s3_endpoint, name, default=False)
+    out = io.StringIO()
+
+    call_command("create_bucket", stdout=OutputWrapper(out))
+    call_command("create_bucket", stdout=OutputWrapper(out))
+
+    assert out.getvalue().splitlines() == [f"Bucket {name} created.", f"Bucket {name} is there."]
+    s3.head_bucket(Bucket=name)

@@ -50,9 +50,9 @@ def bucket_options(url: str) -> dict:
         "addressing_style": query.get("addressing_style")
         or ("path" if query.get("endpoint_url") else None),
         "signature_version": "s3v4",
-        # Like the local disk: a second file of the same name gets a new name; nothing is
-        # overwritten before the database says which file is the study's.
-        "file_overwrite": False,
+        # A study's file is named after its unique slug: a new one replaces the object whole
+        # (as the open-data dump needs, opendata/dumps.py).
+        "file_overwrite": True,
         "default_acl": None,
         "querystring_auth": True,
     }

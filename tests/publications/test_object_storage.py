@@ -95,7 +95,7 @@ def test_bucket_options_come_from_one_url():
     assert options["region_name"] == "eu-west-1"
     assert (options["access_key"], options["secret_key"]) == ("KEY", "se/cret")
     assert options["addressing_style"] == "path"
-    assert options["file_overwrite"] is False
+    assert options["file_overwrite"] is True
 
 
 @pytest.mark.parametrize(
@@ -326,3 +326,21 @@ def test_create_bucket_makes_the_bucket_once(settings, s3_endpoint, s3):
 
     assert out.getvalue().splitlines() == [f"Bucket {name} created.", f"Bucket {name} is there."]
     s3.head_bucket(Bucket=name)
+
+
+def test_the_open_data_dump_is_built_into_the_bucket_and_read_from_it(client, bucket, s3):
+    from opendata import dumps
+
+    PublicationFactory(title="A study in the dump")
+    assert client.get(reverse("opendata:download")).status_code == 404  # not built yet
+
+    dumps.dump_build()
+    dumps.dump_build()  # built again: the object is replaced, not renamed
+
+    assert list(objects(s3, bucket)) == [f"media/{dumps.NAME}"]
+    assert "studies" in {r["name"] for r in dumps.stored_dump().descriptor["resources"]}
+    response = client.get(reverse("opendata:download"))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body == s3.get_object(Bucket=bucket, Key=f"media/{dumps.NAME}")["Body"].read()
+    assert int(response["Content-Length"]) == len(body)

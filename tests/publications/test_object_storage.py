@@ -344,3 +344,23 @@ def test_the_open_data_dump_is_built_into_the_bucket_and_read_from_it(client, bu
     body = b"".join(response.streaming_content)
     assert body == s3.get_object(Bucket=bucket, Key=f"media/{dumps.NAME}")["Body"].read()
     assert int(response["Content-Length"]) == len(body)
+
+
+def test_another_visitor_gets_a_fresh_address_and_is_counted(client, study):
+    first = download(client, study)["Location"]
+    second = download(client, study, user_agent=BROWSER + " other")["Location"]
+
+    assert counted(study) == 2
+    assert requests.get(second, timeout=10).content == PDF
+    assert first.split("?")[0] == second.split("?")[0]
+
+
+def test_a_large_file_is_uploaded_in_parts_and_read_back_whole(bucket, s3):
+    content = PDF + bytes(range(256)) * (9 * 4096)  # past boto3's 8 MB threshold for parts
+    name = default_storage.save("publications/large.pdf", io.BytesIO(content))
+
+    head = s3.head_object(Bucket=bucket, Key=f"media/{name}")
+    assert head["ContentLength"] == len(content)
+    assert head["ETag"].strip('"').endswith("-2")  # a multipart upload, in two parts
+    with io.BufferedReader(ObjectReader(s3, bucket, f"media/{name}")) as stream:
+        assert hashlib.sha256(stream.read()).digest() == hashlib.sha256(content).digest()

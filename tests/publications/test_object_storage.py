@@ -364,3 +364,15 @@ def test_a_large_file_is_uploaded_in_parts_and_read_back_whole(bucket, s3):
     assert head["ETag"].strip('"').endswith("-2")  # a multipart upload, in two parts
     with io.BufferedReader(ObjectReader(s3, bucket, f"media/{name}")) as stream:
         assert hashlib.sha256(stream.read()).digest() == hashlib.sha256(content).digest()
+
+
+def test_a_move_to_a_bucket_that_refuses_keeps_every_file(settings, s3_endpoint, tmp_path):
+    studies = [PublicationFactory(pdf=make_pdf([f"Study {n}"])) for n in range(2)]
+    use_bucket(settings, s3_endpoint, "refusing-bucket", default=False)
+
+    with pytest.raises(CommandError, match="0 moved, 0 already there, 2 not moved"):
+        move("--to", "bucket")
+
+    for study in studies:
+        content = (tmp_path / "media" / study.file.name).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == study.file_sha256

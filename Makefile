@@ -46,6 +46,7 @@ BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/as
 bench: install messages
 	$(PY) bench/pages.py
 	$(PY) bench/downloads.py
+	$(PY) bench/bucket_downloads.py
 	$(PY) bench/weight.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py

@@ -293,16 +293,29 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads in an S3-compatible bucket, e.g.
+# s3://asmpace-media?endpoint_url=http://127.0.0.1:9000&region=us-east-1 (credentials from
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or s3://KEY:SECRET@bucket). Unset: MEDIA_ROOT.
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="")
+MEDIA_BUCKET = None
+if MEDIA_STORAGE_URL:
+    from core.storage import bucket_options  # boto3 is imported only when a bucket is used
+
+    MEDIA_BUCKET = bucket_options(MEDIA_STORAGE_URL)
+# How long the signed address a download is redirected to stays valid, in seconds.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.BucketStorage", "OPTIONS": MEDIA_BUCKET}
+    if MEDIA_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 
 # The library. Studies are served by a view that checks publication first, never from MEDIA_URL.
 PUBLICATION_MAX_UPLOAD_BYTES = env.int("PUBLICATION_MAX_UPLOAD_MB", default=100) * 1024 * 1024

@@ -27,6 +27,8 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import open_stream
+
 from .tables import TABLES
 
 logger = logging.getLogger(__name__)
@@ -216,8 +218,10 @@ def stored_dump(storage=None) -> Dump | None:
     """The dump in storage, or None if none is built yet (or it cannot be read)."""
     storage = storage or default_storage
     try:
-        with storage.open(NAME, "rb") as stream:
-            size = stream.size
+        # From a bucket: ranged reads of the ZIP's directory, never a copy of the whole file.
+        with open_stream(storage, NAME) as stream:
+            size = stream.seek(0, os.SEEK_END)
+            stream.seek(0)
             with zipfile.ZipFile(stream) as archive:
                 descriptor = json.loads(archive.read(PACKAGE))
                 sizes = {info.filename: info.file_size for info in archive.infolist()}

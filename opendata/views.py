@@ -1,4 +1,5 @@
 import json
+import os
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
@@ -6,6 +7,8 @@ from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+
+from core.storage import open_stream
 
 from . import dumps
 
@@ -30,7 +33,10 @@ class OpenDataView(TemplateView):
 class DumpDownloadView(View):
     def get(self, request):
         try:
-            stream = default_storage.open(dumps.NAME, "rb")
+            # From a bucket: streamed by ranged reads, never copied whole to a temporary file.
+            stream = open_stream(default_storage, dumps.NAME)
+            stream.seek(0, os.SEEK_END)  # a missing file is found now, not half-way
+            stream.seek(0)
         except FileNotFoundError:
             raise being_prepared() from None
         response = FileResponse(

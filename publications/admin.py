@@ -1,8 +1,10 @@
 import datetime
+import logging
 
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Sum
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,10 +14,13 @@ from core.admin_helpers import (
     CheckedDateHierarchyMixin,
     ReadOnlyAdminMixin,
 )
+from core.storage import STORAGE_ERRORS
 
 from .models import Author, Authorship, Coverage, DownloadCount, Publication, Topic
 from .search import index_publication
 from .services import publication_file_changed, publication_publish
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Topic)
@@ -99,6 +104,24 @@ class PublicationAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
             "total": publication.total_downloads or 0,
             "recent": recent["n"] or 0,
         }
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except STORAGE_ERRORS as error:
+            # The storage refused the file (a bucket that refuses writes, a full disk): the
+            # view's transaction is rolled back, so the study is as it was before.
+            logger.warning("A study's file could not be stored: %s", error)
+            self.message_user(
+                request,
+                _(
+                    "The file could not be stored (%(reason)s). Nothing was saved: try again "
+                    "later, or tell the administrator."
+                )
+                % {"reason": error},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, publication, form, change):
         previous = form.initial.get("file")

@@ -1,4 +1,4 @@
-"""Sending a study's PDF: conditional and range requests, nginx hand-off, and counting.
+"""Sending a study's PDF: conditional and range requests, nginx or bucket hand-off, counting.
 
 Counting never records who downloaded: the cache holds a salted hash for a short while, so that
 a repeat counts once, and the database holds only a number per study and day.
@@ -12,12 +12,14 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.crypto import salted_hmac
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
+
+from core.storage import is_bucket, open_stream
 
 CHUNK_SIZE = 64 * 1024
 # A single range: "first-last", "first-" or "-suffix_length". Anything else, several ranges
@@ -52,13 +54,32 @@ def serve_publication(request, publication) -> Served:
         last_modified=publication.updated_at,
         # Editors see unpublished studies: no cache on the way may keep a copy of those.
         cache_control="public, max-age=3600" if publication.is_published else "private, no-store",
+        size=publication.file_size,
+        # An address that works without the portal's checks is never made for a draft.
+        signed_redirect=publication.is_published,
     )
 
 
-def serve_file(request, file, *, filename, etag, last_modified, cache_control) -> Served:
-    """A stored file as an attachment, honouring conditional requests and a single range."""
+def serve_file(
+    request,
+    file,
+    *,
+    filename,
+    etag,
+    last_modified,
+    cache_control,
+    size=None,
+    signed_redirect=False,
+) -> Served:
+    """A stored file as an attachment, honouring conditional requests and a single range.
+
+    From a bucket, with `signed_redirect`, the answer is a redirect to a signed address of the
+    file valid for MEDIA_SIGNED_URL_SECONDS: the reader's Range goes there with it. `size` (known
+    from the database) spares asking the bucket."""
+    redirect = signed_redirect and is_bucket(file.storage)
     try:
-        size = file.size
+        if size is None or not is_bucket(file.storage):
+            size = file.size
     except FileNotFoundError:
         raise Http404(_("The file of this study is missing.")) from None
     modified = int(last_modified.timestamp())
@@ -72,7 +93,11 @@ def serve_file(request, file, *, filename, etag, last_modified, cache_control) -
             not_modified[name] = value
         return Served(not_modified, from_first_byte=False)
     try:
-        byte_range = requested_range(request, size, etag=etag, last_modified=modified)
+        # Through a redirect the bucket judges If-Range by its own validators: the portal only
+        # tells a download that begins (counted) from one that resumes.
+        byte_range = requested_range(
+            request, size, etag=etag, last_modified=modified, judge_if_range=not redirect
+        )
     except RangeNotSatisfiable:
         response = HttpResponse(status=416, headers={"Content-Range": f"bytes */{size}"})
         return Served(response, from_first_byte=False)
@@ -83,6 +108,20 @@ def serve_file(request, file, *, filename, etag, last_modified, cache_control) -
         "Content-Disposition": content_disposition_header(True, filename),
         **validators,
     }
+    if redirect:
+        location = file.storage.url(
+            file.name,
+            parameters={
+                "ResponseContentDisposition": headers["Content-Disposition"],
+                "ResponseContentType": "application/pdf",
+                "ResponseCacheControl": cache_control,
+            },
+            expire=settings.MEDIA_SIGNED_URL_SECONDS,
+            http_method="HEAD" if request.method == "HEAD" else "GET",
+        )
+        # The address expires: nothing on the way may keep this answer.
+        response = HttpResponseRedirect(location, headers={"Cache-Control": "private, no-store"})
+        return Served(response, from_first_byte=first == 0)
     if settings.PUBLICATION_ACCEL_REDIRECT:
         # nginx sends the bytes, ranges included; Django has checked visibility and decided.
         # nginx must keep these validators (README, Production) to judge If-Range as Django.
@@ -95,15 +134,15 @@ def serve_file(request, file, *, filename, etag, last_modified, cache_control) -
     if byte_range:
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
     # HEAD gets the headers GET would get (a range included) without the file being opened.
-    body = [] if request.method == "HEAD" else read_bytes(file, first, length)
+    body = [] if request.method == "HEAD" else read_bytes(file, first, length, size=size)
     response = StreamingHttpResponse(body, status=206 if byte_range else 200, headers=headers)
     return Served(response, from_first_byte=first == 0)
 
 
-def requested_range(request, size, *, etag, last_modified):
+def requested_range(request, size, *, etag, last_modified, judge_if_range=True):
     """The (first, last) byte positions asked for, or None to send the whole file."""
     header = request.headers.get("Range")
-    if_range = request.headers.get("If-Range")
+    if_range = request.headers.get("If-Range") if judge_if_range else None
     if not header or (if_range and not validator_matches(if_range, etag, last_modified)):
         return None  # no range, or one computed on an older version of the file
     match = RANGE.fullmatch(header.strip())
@@ -130,13 +169,13 @@ def validator_matches(if_range, etag, last_modified):
     return parse_http_date_safe(if_range) == last_modified
 
 
-def read_bytes(file, first, length):
+def read_bytes(file, first, length, *, size=None):
     """The bytes from `first`, a chunk at a time; the file is open only while they are read.
 
     StreamingHttpResponse closes this generator when the response closes, which closes the file
-    even when the client went away half-way.
+    even when the client went away half-way. From a bucket, ranged GETs, never a local copy.
     """
-    with file.storage.open(file.name, "rb") as stream:
+    with open_stream(file.storage, file.name, size=size) as stream:
         stream.seek(first)
         while length > 0:
             chunk = stream.read(min(CHUNK_SIZE, length))

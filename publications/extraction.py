@@ -5,6 +5,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from core import pagecache
+from core.storage import open_stream
 
 from .models import Extraction, Publication
 from .search import index_publication
@@ -20,7 +21,9 @@ def publication_text_extract(*, publication_id: int) -> None:
     if publication is None or not publication.file:  # deleted, or its file removed, since
         return
     try:
-        with publication.file.open("rb") as stream:
+        # From a bucket: ranged reads of the object, never a copy of it on the worker's disk.
+        stream = open_stream(publication.file.storage, publication.file.name)
+        with stream:
             reader = PdfReader(stream)
             if reader.is_encrypted:
                 reader.decrypt("")

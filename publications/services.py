@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import pagecache
+from core.storage import open_stream
 from outbox.services import record
 
 from . import permissions
@@ -37,7 +38,7 @@ def publication_file_changed(*, publication: Publication, previous_name: str = "
         return
     digest = hashlib.sha256()
     size = 0
-    with publication.file.open("rb") as stream:
+    with open_stream(storage, publication.file.name) as stream:
         for chunk in iter(lambda: stream.read(1024 * 1024), b""):
             digest.update(chunk)
             size += len(chunk)

@@ -6,6 +6,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -44,5 +45,24 @@ def redis_server(port: int | None = None):
         yield process, f"redis://127.0.0.1:{port}/0"
     finally:
         process.send_signal(signal.SIGCONT)  # a test may have frozen it
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def s3_server(port: int | None = None):
+    """moto's S3 server mode, a real HTTP S3 endpoint of our own: yields its process and URL.
+
+    Its state lives in the process: stopping it forgets every bucket."""
+    port = port or free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, seconds=30)
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
         process.terminate()
         process.wait(timeout=10)

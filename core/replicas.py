@@ -48,6 +48,7 @@ A replica that fails
 """
 
 import contextlib
+import functools
 import logging
 import random
 import threading
@@ -56,6 +57,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +223,8 @@ class ReplicaMiddleware:
 
     def __call__(self, request):
         safe = request.method in SAFE_METHODS
-        replica = replica_for_request() if safe and not pinned(request) else None
+        reads_replica = safe and not pinned(request) and not in_admin(request)
+        replica = replica_for_request() if reads_replica else None
         response = self.respond(request, replica)
         failed = getattr(_request, "replica_failed", False)
         if replica is not None and failed and not getattr(_request, "wrote", False):
@@ -258,7 +261,13 @@ class ReplicaMiddleware:
                 _request.replica_failed = True
             raise
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        # The admin reads what it is about to change: always the primary.
-        if request.resolver_match and "admin" in request.resolver_match.namespaces:
-            _request.replica = None
+
+@functools.cache
+def admin_prefix() -> str:
+    return reverse("admin:index")
+
+
+def in_admin(request) -> bool:
+    """The admin reads what it is about to change (and its sign-in, its session): always the
+    primary."""
+    return request.path_info.startswith(admin_prefix())

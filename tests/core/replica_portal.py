@@ -8,6 +8,9 @@ read from standard input is a JSON command; each answer is one line of JSON:
                    a request: its status, Location, cookies set, body, and how many queries each
                    database answered (DEBUG is on, so each connection keeps its queries)
   {"set": "REPLICA_MAX_LAG_SECONDS", "value": 1}   a setting changed from now on
+  a request with "cut": a replica's URL: once the request has its replica connection in hand,
+                   the replica ends that connection (pg_terminate_backend), as a replica that
+                   stops in the middle of a request
 
 Usage: python -m tests.core.replica_portal   (the environment configures the portal)
 """
@@ -16,15 +19,18 @@ import io
 import json
 import os
 import sys
+import time
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asmpace.settings")
 
+import psycopg
 from django.conf import settings
 from django.db import connections
 
 from asmpace.wsgi import application
+from core import replicas
 
 CSRF = "a" * 32  # a well-formed secret that the browser holds in its cookie and sends back
 
@@ -33,21 +39,43 @@ def setup():
     from django.test import Client
     from django.urls import reverse
 
-    from tests.factories import ThreadFactory
+    from tests.factories import StaffFactory, ThreadFactory
 
     thread = ThreadFactory(title="Mercury in the river")
-    client = Client()
+    client, staff = Client(), Client()
     client.force_login(thread.author)
+    staff.force_login(StaffFactory(is_superuser=True))
     return {
         "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "staff_session": staff.cookies[settings.SESSION_COOKIE_NAME].value,
         "thread": thread.get_absolute_url(),
         "thread_id": thread.pk,
         "reply": reverse("forums:reply", args=[thread.forum.slug, thread.pk]),
     }
 
 
-def request(method="GET", path="/", cookies=None, data=None):
+def cutting(url):
+    """replica_for_request, then the replica ends the connection just taken."""
+    chosen = replicas.replica_for_request
+
+    def replica_for_request():
+        alias = chosen()
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            )
+        time.sleep(0.2)
+        replicas.replica_for_request = chosen
+        return alias
+
+    replicas.replica_for_request = replica_for_request
+
+
+def request(method="GET", path="/", cookies=None, data=None, cut=None):
     answered = {}
+    if cut:
+        cutting(cut)
 
     def start_response(status, headers, exc_info=None):
         answered.update(status=int(status.split()[0]), headers=headers)

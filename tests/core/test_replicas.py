@@ -188,6 +188,13 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
         assert "Mercury in the river" in page["body"], "read from the replica"
         assert "On the primary only" not in page["body"]
 
+        # The admin reads the primary, whatever the replica holds.
+        staff = {settings.SESSION_COOKIE_NAME: made["staff_session"]}
+        page = ask(path=f"/admin/forums/thread/{made['thread_id']}/change/", cookies=staff)
+        assert page["status"] == 200
+        assert "<title>On the primary only" in page["body"]
+        assert page["queries"]["replica1"] <= 1, "at most the look at its replay"
+
         # A reply: its POST and the page after it read the primary, and show the reply.
         posted = ask(
             method="POST",
@@ -231,11 +238,25 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
         page = get(made["thread"])
         assert "On the primary only" in page["body"], "read from the replica"
         assert "Changed again" not in page["body"]
-        sql(replica, "SELECT pg_wal_replay_resume()")
+
+        # The replica (still paused, within the bound) ends the connection of a page being
+        # made: the same page again from the primary, and the replica is left aside.
+        page = ask(path=made["thread"], cookies=member, cut=portal_url(replica))
+        assert page["status"] == 200
+        assert "Changed again" in page["body"], "read from the primary"
+        log = (tmp_path / "portal.log").read_text()
+        assert "Replica replica1 left aside: its connection failed during a request" in log
+
+        # It answers again: read again at its next look.
+        time.sleep(0.3)
+        assert "Changed again" not in get(made["thread"])["body"], "read from the replica"
 
         # The replica stops under the running portal: every page is still served.
+        before_stop = len((tmp_path / "portal.log").read_text())
         replica.stop()
+        started = time.monotonic()
         pages = [get(made["thread"]) for _ in range(10)]
+        ten_pages_in = time.monotonic() - started
         posted = ask(
             method="POST",
             path=made["reply"],
@@ -250,6 +271,10 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
     assert all("Changed again" in page["body"] for page in pages), "read from the primary"
     assert posted["status"] == 302
     assert "Still here without the replica." in pages[-1]["body"]
-    log = (tmp_path / "portal.log").read_text()
+    log = (tmp_path / "portal.log").read_text()[before_stop:]
     assert "Replica replica1 left aside" in log
     assert "Internal Server Error" not in log
+    assert "Service Unavailable" not in log
+    # One page waits for the replica's pool (DATABASE_REPLICA_POOL_TIMEOUT, 1 s) at most; the
+    # others go to the primary at once.
+    assert ten_pages_in < 5

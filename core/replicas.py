@@ -134,6 +134,11 @@ def look_at(alias: str, health: Health) -> None:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT pg_current_wal_lsn()::text")
             primary = lsn(cursor.fetchone()[0])
+    except DatabaseError:
+        # The primary away (core/postgresql logs it): the replica keeps its last state, and a
+        # healthy one goes on answering reads.
+        return
+    try:
         with connections[alias].cursor() as cursor:
             cursor.execute(
                 "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"

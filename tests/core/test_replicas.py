@@ -176,8 +176,11 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
         assert page["status"] == 200
         assert "Mercury in the river" in page["body"]
         assert page["queries"]["replica1"] > 3
-        # The primary: the look at its WAL position, and the member's read mark (a write).
+        # The primary: the look at its WAL position, and the member's read mark (a write that
+        # pins no one to the primary: REPLICA_UNPINNED_MODELS).
         assert primary_reads(page) == [], page["primary_sql"]
+        assert any("forums_readmark" in query for query in page["primary_sql"])
+        assert "asmpace_primary" not in page["cookies"]
 
         # Replay paused: what the primary changes now is not on the replica.
         sql(replica, "SELECT pg_wal_replay_pause()")

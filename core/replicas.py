@@ -184,6 +184,21 @@ def healthy_replicas() -> list[str]:
     return [alias for alias in settings.DATABASE_REPLICAS if _health[alias].healthy]
 
 
+def replica_states() -> dict:
+    """For /healthz: each replica "up" or "aside", and its lag at the last look (None: not
+    known, or it did not answer)."""
+    healthy = healthy_replicas()
+    states = {}
+    for alias in settings.DATABASE_REPLICAS:
+        lag = _health[alias].lag
+        known = lag is not None and lag != float("inf")
+        states[alias] = {
+            "state": "up" if alias in healthy else "aside",
+            "lag_seconds": round(lag, 1) if known else None,
+        }
+    return states
+
+
 def leave_aside(alias: str, why) -> None:
     health = _health.setdefault(alias, Health())
     if health.healthy:

@@ -165,6 +165,12 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
         assert line, (tmp_path / "portal.log").read_text()[-3000:]
         return json.loads(line)
 
+    def health():
+        answer = ask(path="/healthz")
+        assert answer["status"] == 200
+        state = json.loads(answer["body"])
+        return state["status"], state["replicas"]["replica1"]["state"]
+
     def get(path, **cookies):
         return ask(method="GET", path=path, cookies={**member, **cookies})
 
@@ -172,6 +178,7 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
         made = ask(setup=True)
         member = {settings.SESSION_COOKIE_NAME: made["session"]}
         wait_until_replayed(primary, replica)
+        assert health() == ("ok", "up")
         page = get(made["thread"])
         assert page["status"] == 200
         assert "Mercury in the river" in page["body"]
@@ -229,6 +236,7 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
         assert page["status"] == 200
         assert "Read your own writes, please." in page["body"], "read from the primary"
         assert page["queries"]["replica1"] <= 1, "at most the look at its replay"
+        assert health() == ("degraded", "aside")
 
         # Replay resumed and caught up: the replica is read again.
         ask(set="REPLICA_MAX_LAG_SECONDS", value=600)
@@ -267,6 +275,7 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
             data={"body": "Still here without the replica.", "language": "en"},
         )
         pages += [get(made["thread"]) for _ in range(5)]
+        stopped_health = health()
     finally:
         portal.stdin.close()
         portal.wait(timeout=30)
@@ -281,3 +290,4 @@ def test_reads_go_to_the_replica_writers_read_their_writes_and_a_bad_replica_is_
     # One page waits for the replica's pool (DATABASE_REPLICA_POOL_TIMEOUT, 1 s) at most; the
     # others go to the primary at once.
     assert ten_pages_in < 5
+    assert stopped_health == ("degraded", "aside")

@@ -34,8 +34,9 @@ Health and lag, per process, looked at most every REPLICA_CHECK_SECONDS (not per
         now() - pg_last_xact_replay_timestamp() alone is wrong: it grows on an idle primary);
       - otherwise the smaller of two ages: since the last look whose primary position it has
         replayed (it had everything the primary had then), and since its last replayed commit
-        (pg_last_xact_replay_timestamp(): it had everything up to that commit). On a busy primary
-        the second is milliseconds; with replay paused or slow, both grow.
+        (pg_last_xact_replay_timestamp(): it had everything up to that commit; the two hosts'
+        clocks are taken to agree, as NTP keeps them). On a busy primary the second is
+        milliseconds; with replay paused or slow, both grow.
     Past REPLICA_MAX_LAG_SECONDS the replica is left aside until a look finds it closer.
 
 A replica that fails

@@ -145,6 +145,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         )
     )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replicas (core/replicas.py): DATABASE_REPLICA_URLS, comma-separated, names PostgreSQL
+# streaming replicas of DATABASE_URL. Requests read from a healthy one, write to the primary;
+# someone who has just written reads the primary for REPLICA_PIN_SECONDS; a replica that does not
+# answer, or whose lag exceeds REPLICA_MAX_LAG_SECONDS, is left aside (looked at again every
+# REPLICA_CHECK_SECONDS per process). Without replicas there is no router and nothing changes.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    replica = {**env.db_url_config(url), "TEST": {"MIRROR": "default"}}
+    if replica["ENGINE"] == "django.db.backends.postgresql":
+        replica["ENGINE"] = DATABASES["default"]["ENGINE"]
+        replica["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+        replica["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **replica.get("OPTIONS", {}),
+        }
+        if "pool" in replica["OPTIONS"]:
+            # A replica that stopped is left aside after at most this wait, not the primary's.
+            replica["OPTIONS"]["pool"] = {
+                **replica["OPTIONS"]["pool"],
+                "timeout": env.float("DATABASE_REPLICA_POOL_TIMEOUT", default=1),
+            }
+    replica["CONN_HEALTH_CHECKS"] = True
+    DATABASES[f"replica{number}"] = replica
+    DATABASE_REPLICAS.append(f"replica{number}")
+REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=5)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2)
+# Writes of a page being read that pin no one to the primary (a member's read marks).
+REPLICA_UNPINNED_MODELS = ["forums.ReadMark"]
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    # Before anything reads: the sessions and the signed-in person are read from the replica.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "core.replicas.ReplicaMiddleware",
+    )
 DATABASE_RETRY_SECONDS = env.float("DATABASE_RETRY_SECONDS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

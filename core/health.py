@@ -4,12 +4,15 @@
      "database": "up" | "down",
      "cache": "up" | "down" | "local",     (local: per-process memory, no Redis configured)
      "broker": "up" | "down" | "inline",   (inline: no broker, tasks run in the request)
-     "outbox": {"waiting": n, "oldest_seconds": s, "given_up": n, "state": "ok" | "late"}}
+     "outbox": {"waiting": n, "oldest_seconds": s, "given_up": n, "state": "ok" | "late"},
+     "replicas": {"replica1": {"state": "up" | "aside", "lag_seconds": s | null}}}
+                                           (only with DATABASE_REPLICA_URLS: core/replicas.py)
 
 503 only when the database is down: nothing can be served without it. A cache or broker down,
 or an outbox whose oldest waiting job is older than OUTBOX_LATE_SECONDS (no worker takes them),
 is "degraded" with 200: pages still render (slower) and posts are still saved, so the
-instance stays in rotation while someone is alerted.
+instance stays in rotation while someone is alerted. So is a read replica left aside (away, or
+lagging beyond REPLICA_MAX_LAG_SECONDS): its reads go to the primary meanwhile.
 """
 
 from celery import current_app
@@ -76,6 +79,11 @@ def health() -> JsonResponse:
     except DatabaseError:  # the database went away since its probe
         return JsonResponse({"status": "unavailable", **parts}, status=503)
     degraded = "down" in parts.values() or parts["outbox"]["state"] == "late"
+    if settings.DATABASE_REPLICAS:
+        from core.replicas import replica_states
+
+        parts["replicas"] = replica_states()
+        degraded |= any(state["state"] == "aside" for state in parts["replicas"].values())
     return JsonResponse({"status": "degraded" if degraded else "ok", **parts})
 
 

@@ -66,3 +66,34 @@ def s3_server(port: int | None = None):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def primary_and_replica():
+    """A PostgreSQL primary and its streaming replica, clusters of our own (initdb, then
+    pg_basebackup -R, each in a temporary folder on a free port, as the postgres user when we
+    are root): yields (primary, replica), bench.common.PostgresCluster both, the replica started
+    and answering reads. Both stopped by pg_ctl on their own data folders at the end."""
+    from bench.common import PostgresCluster, as_postgres, postgres_tool
+
+    basebackup = postgres_tool("pg_basebackup")
+    try:
+        primary, replica = PostgresCluster(), PostgresCluster()
+    except FileNotFoundError:
+        pytest.skip("needs PostgreSQL's initdb, pg_ctl and pg_basebackup")
+    if not basebackup:
+        pytest.skip("needs PostgreSQL's pg_basebackup")
+    try:
+        primary.init()
+        with open(f"{primary.data}/postgresql.conf", "a") as conf:
+            conf.write("wal_level = replica\nmax_wal_senders = 4\nmax_replication_slots = 4\n")
+        primary.start()
+        # The slot keeps the primary's WAL until the replica has it, even while it is stopped.
+        command = [basebackup, "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
+        command += ["-D", replica.data, "-R", "-X", "stream", "-c", "fast", "-C", "-S", "replica"]
+        subprocess.run(as_postgres(*command), check=True, capture_output=True)  # noqa: S603
+        replica.start()  # pg_ctl -w: until it accepts read-only connections
+        yield primary, replica
+    finally:
+        replica.destroy()
+        primary.destroy()

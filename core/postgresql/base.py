@@ -33,30 +33,40 @@ class WithoutRefusals(logging.Filter):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    # Shared by every connection of this process: one database, one outage.
-    away = False
-    asked_again_at = 0.0  # time.monotonic()
+    # Shared by every connection of this process to the same database (its alias): one
+    # database, one outage. A replica away is not the primary away (core/replicas.py).
+    outages = {}  # alias -> time.monotonic() when the database is asked again
+
+    @property
+    def away(self) -> bool:
+        return self.alias in DatabaseWrapper.outages
 
     def get_new_connection(self, conn_params):
-        if DatabaseWrapper.away:
-            if time.monotonic() < DatabaseWrapper.asked_again_at or not self.answers(conn_params):
+        if self.away:
+            if time.monotonic() < DatabaseWrapper.outages[self.alias] or not self.answers(
+                conn_params
+            ):
                 self.not_answering()
                 raise DatabaseAway("The database did not answer moments ago")
-            DatabaseWrapper.away = False
-            logger.warning("The database answers again")
+            DatabaseWrapper.outages.pop(self.alias, None)
+            logger.warning("The database answers again%s", self.which(" ({})"))
             self.close_pool()
         try:
             return super().get_new_connection(conn_params)
         except Exception as error:  # psycopg's and the pool's own errors
-            if not DatabaseWrapper.away:
-                logger.error("The database did not answer (%s)", error)
+            if not self.away:
+                logger.error("The database did not answer (%s%s)", self.which("{}: "), error)
             self.not_answering()
             raise
 
+    def which(self, template: str) -> str:
+        """A replica's alias for the log; nothing for the primary."""
+        return "" if self.alias == "default" else template.format(self.alias)
+
     def not_answering(self):
-        if not DatabaseWrapper.away or time.monotonic() >= DatabaseWrapper.asked_again_at:
-            DatabaseWrapper.asked_again_at = time.monotonic() + settings.DATABASE_RETRY_SECONDS
-        DatabaseWrapper.away = True
+        now = time.monotonic()
+        if not self.away or now >= DatabaseWrapper.outages[self.alias]:
+            DatabaseWrapper.outages[self.alias] = now + settings.DATABASE_RETRY_SECONDS
 
     def answers(self, conn_params) -> bool:
         try:

@@ -1,389 +1,15 @@
-"""The tables of the open-data dump: what each holds, its columns with their types and meaning
-(the data dictionary), and the rows, read from the apps' own QuerySets of what a visitor sees.
+"""The tables of the open-data dump, in the order of the ZIP: each one's name, title, meaning,
+columns (the data dictionary, in datapackage.json) and rows (rows.py). What a table is:
+columns.py."""
 
-Only public data: published studies and sites, the forums a visitor may read, their visible
-threads and approved posts; people by their public name, stakeholder group and verified mark,
-never an address. Rows are read as tuples through `.iterator()`, a chunk at a time, so that a
-table of any length costs the same memory.
-"""
-
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-
-from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, F, Q, Sum, When
-from django.db.models.functions import TruncMonth
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StakeholderGroup
-from core.emails import absolute_url
-from forums.models import Forum, Post, PostLanguage, Thread, ThreadKind
-from forums.permissions import visible_forum_ids
-from publications.models import (
-    Author,
-    Authorship,
-    Coverage,
-    DownloadCount,
-    Kind,
-    Publication,
-    Topic,
-)
-from sites.models import Mineral, Site, SiteText
-
-# Rows fetched from the database at a time: memory holds one chunk, whatever the table's length.
-CHUNK_ROWS = 2000
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # a Table Schema type: integer, number, string, boolean, date, datetime, yearmonth
-    description: str
-    required: bool = False
-    enum: tuple = ()
-
-    def schema(self) -> dict:
-        described = {"name": self.name, "type": self.type, "description": str(self.description)}
-        constraints = {}
-        if self.required:
-            constraints["required"] = True
-        if self.enum:
-            constraints["enum"] = list(self.enum)
-        if constraints:
-            described["constraints"] = constraints
-        return described
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    title: str
-    description: str
-    columns: tuple[Column, ...]
-    rows: Callable[[], Iterable[tuple]]
-    primary_key: tuple[str, ...] = ()
-    # (column, table, its column): each value is one of that table's, or empty.
-    references: tuple[tuple[str, str, str], ...] = field(default=())
-
-    @property
-    def path(self) -> str:
-        return f"{self.name}.csv"
-
-
-# Columns many tables share.
-
-
-def id_column(what):
-    return Column("id", "integer", what, required=True)
-
-
-def reference(name, what):
-    return Column(name, "integer", what, required=True)
-
-
-def url_column(what):
-    return Column("url", "string", what, required=True)
-
-
-def person_columns(prefix, whose):
-    return (
-        Column(f"{prefix}_name", "string", whose["name"], required=True),
-        Column(
-            f"{prefix}_stakeholder_group",
-            "string",
-            whose["group"],
-            enum=tuple(StakeholderGroup.values),
-        ),
-        Column(f"{prefix}_verified", "boolean", whose["verified"], required=True),
-    )
-
-
-LANGUAGES = [code for code, _name in settings.LANGUAGES]
-
-
-# What a visitor sees: the same QuerySets the pages read.
-
-
-def published_studies():
-    return Publication.objects.published()
-
-
-def published_sites():
-    return Site.objects.published()
-
-
-def public_forum_ids():
-    return visible_forum_ids(AnonymousUser())
-
-
-def public_threads():
-    return Thread.objects.shown_to(AnonymousUser()).filter(forum_id__in=public_forum_ids())
-
-
-def public_posts():
-    return Post.objects.public().filter(thread__forum_id__in=public_forum_ids())
-
-
-def chunked(queryset, *columns):
-    return queryset.order_by(*columns[:1]).values_list(*columns).iterator(chunk_size=CHUNK_ROWS)
-
-
-def addresses(view, *names):
-    """A function of `names` giving a page's absolute address, in the language the dump is
-    built in (English): reversed once, as reversing costs a millisecond a row."""
-    # Digits, which every converter takes (slug and int alike), and no address holds.
-    marks = {name: f"{97531 + n}86420" for n, name in enumerate(names)}
-    pattern = str(absolute_url(reverse(view, kwargs=marks))).replace("{", "{{").replace("}", "}}")
-    for name, mark in marks.items():
-        pattern = pattern.replace(mark, "{" + name + "}")
-    return pattern.format
-
-
-def person(name, deleted_at, group, verified_at):
-    """A person as the dialogue shows them: their public name, group and verified mark."""
-    if deleted_at:
-        return ("Deleted user", None, False)
-    return (name or "Anonymous stakeholder", group or None, verified_at is not None)
-
-
-# The rows of each table.
-
-
-def study_rows():
-    address = addresses("publications:detail", "slug")
-    for row in chunked(
-        published_studies(),
-        "pk",
-        "slug",
-        "title",
-        "kind",
-        "language",
-        "year",
-        "month",
-        "abstract",
-        "publisher",
-        "rights",
-        "page_count",
-        "file_size",
-        "file_sha256",
-        "published_at",
-        "updated_at",
-    ):
-        yield (*row, address(slug=row[1]))
-
-
-def author_rows():
-    named = Authorship.objects.filter(publication__in=published_studies()).values("author_id")
-    yield from chunked(Author.objects.filter(pk__in=named), "pk", "name", "slug")
-
-
-def study_author_rows():
-    yield from chunked(
-        Authorship.objects.filter(publication__in=published_studies()),
-        "publication_id",
-        "author_id",
-        "order",
-        "role",
-        "given_names",
-        "family_name",
-    )
-
-
-def topic_rows():
-    yield from chunked(Topic.objects.all(), "pk", "slug", "name", "name_fr")
-
-
-def study_topic_rows():
-    links = Publication.topics.through.objects.filter(publication__in=published_studies())
-    yield from chunked(links, "publication_id", "topic_id")
-
-
-def study_country_rows():
-    yield from chunked(
-        Coverage.objects.filter(publication__in=published_studies()), "publication_id", "country"
-    )
-
-
-def site_rows():
-    address = addresses("sites:detail", "slug")
-    for row in chunked(
-        published_sites(),
-        "pk",
-        "slug",
-        "country",
-        "latitude",
-        "longitude",
-        "established",
-        "area_ha",
-        "iucn_category",
-        "wdpa_id",
-    ):
-        yield (*row, address(slug=row[1]))
-
-
-def site_text_rows():
-    yield from chunked(
-        SiteText.objects.filter(site__in=published_sites()),
-        "site_id",
-        "language",
-        "name",
-        "designation",
-        "region",
-        "status_note",
-        "ecosystem",
-        "summary",
-        "environmental_impacts",
-        "social_impacts",
-        "responses",
-        "stakeholders",
-    )
-
-
-def mineral_rows():
-    yield from chunked(Mineral.objects.all(), "pk", "slug", "name", "name_fr")
-
-
-def site_mineral_rows():
-    links = Site.minerals.through.objects.filter(site__in=published_sites())
-    yield from chunked(links, "site_id", "mineral_id")
-
-
-def site_study_rows():
-    links = Site.publications.through.objects.filter(
-        site__in=published_sites(), publication__in=published_studies()
-    )
-    yield from chunked(links, "site_id", "publication_id")
-
-
-def forum_rows():
-    address = addresses("forums:forum", "slug")
-    # A forum's site is named only while that site is published.
-    forums = Forum.objects.filter(pk__in=public_forum_ids()).annotate(
-        public_site=Case(When(site__is_published=True, then=F("site_id")))
-    )
-    for pk, slug, *rest in chunked(
-        forums,
-        "pk",
-        "slug",
-        "name",
-        "name_fr",
-        "description",
-        "description_fr",
-        "public_site",
-        "pre_moderated",
-    ):
-        yield (pk, slug, *rest, address(slug=slug))
-
-
-def thread_rows():
-    address = addresses("forums:thread", "forum", "pk")
-    rows = chunked(
-        public_threads(),
-        "pk",
-        "forum_id",
-        "forum__slug",
-        "title",
-        "kind",
-        "author__name",
-        "author__deleted_at",
-        "author__stakeholder_group",
-        "author__affiliation_verified_at",
-        "created_at",
-        "closed_at",
-        "is_locked",
-        "is_example",
-        "context",
-    )
-    for pk, forum_id, forum_slug, title, kind, *rest in rows:
-        author, (created, closed, locked, example, context) = rest[:4], rest[4:]
-        link = address(forum=forum_slug, pk=pk)
-        yield (
-            pk,
-            forum_id,
-            title,
-            kind,
-            *person(*author),
-            created,
-            closed,
-            locked,
-            example,
-            context,
-            link,
-        )
-
-
-def post_rows():
-    # A reply names the post it answers only while that one is public too.
-    posts = public_posts().annotate(
-        public_reply_to=Case(
-            When(
-                Q(reply_to__status="approved", reply_to__thread__is_visible=True)
-                & Q(reply_to__thread__forum_id__in=public_forum_ids()),
-                then=F("reply_to_id"),
-            )
-        )
-    )
-    rows = chunked(
-        posts,
-        "pk",
-        "thread_id",
-        "public_reply_to",
-        "author__name",
-        "author__deleted_at",
-        "author__stakeholder_group",
-        "author__affiliation_verified_at",
-        "language",
-        "text",
-        "created_at",
-        "edited_at",
-    )
-    for pk, thread_id, reply_to, name, deleted, group, verified, *rest in rows:
-        yield (pk, thread_id, reply_to, *person(name, deleted, group, verified), *rest)
-
-
-def outcome_rows():
-    closed = (
-        public_threads()
-        .filter(kind=ThreadKind.CONSULTATION, closed_at__isnull=False)
-        .exclude(outcome="")
-    )
-    for thread_id, closed_at, *closer, outcome in chunked(
-        closed,
-        "pk",
-        "closed_at",
-        "closed_by__name",
-        "closed_by__deleted_at",
-        "closed_by__stakeholder_group",
-        "closed_by__affiliation_verified_at",
-        "outcome",
-    ):
-        yield (thread_id, closed_at, person(*closer)[0], outcome)
-
-
-def participation_rows():
-    rows = (
-        public_posts()
-        .values_list("author__stakeholder_group", "author__country")
-        .annotate(people=Count("author", distinct=True), posts=Count("pk"))
-        .order_by("author__stakeholder_group", "author__country")
-    )
-    for group, country, people, posts in rows.iterator(chunk_size=CHUNK_ROWS):
-        yield (group or None, country or None, people, posts)
-
-
-def download_rows():
-    rows = (
-        DownloadCount.objects.filter(publication__in=published_studies())
-        .annotate(month=TruncMonth("day"))
-        .values_list("publication_id", "month")
-        .annotate(downloads=Sum("count"))
-        .order_by("publication_id", "month")
-    )
-    for study_id, month, downloads in rows.iterator(chunk_size=CHUNK_ROWS):
-        yield (study_id, f"{month:%Y-%m}", downloads)
-
+from forums.models import PostLanguage, ThreadKind
+from publications.models import Kind
+
+from . import rows
+from .columns import LANGUAGES, Column, Table, id_column, person_columns, reference, url_column
 
 # The data dictionary.
 
@@ -419,7 +45,7 @@ TABLES = (
             Column("updated_at", "datetime", _("When the study was last changed (UTC)."), True),
             url_column(_("The study's page on the portal, in English (/fr/ for French).")),
         ),
-        study_rows,
+        rows.study_rows,
         primary_key=("id",),
     ),
     Table(
@@ -431,7 +57,7 @@ TABLES = (
             Column("name", "string", _("The author's name today."), required=True),
             Column("slug", "string", _("The author's name in addresses."), required=True),
         ),
-        author_rows,
+        rows.author_rows,
         primary_key=("id",),
     ),
     Table(
@@ -446,7 +72,7 @@ TABLES = (
             Column("given_names", "string", _("Given names as printed.")),
             Column("family_name", "string", _("Family name as printed."), required=True),
         ),
-        study_author_rows,
+        rows.study_author_rows,
         primary_key=("study_id", "author_id"),
         references=(("study_id", "studies", "id"), ("author_id", "authors", "id")),
     ),
@@ -460,7 +86,7 @@ TABLES = (
             Column("name_en", "string", _("Name in English."), required=True),
             Column("name_fr", "string", _("Name in French; empty if not translated.")),
         ),
-        topic_rows,
+        rows.topic_rows,
         primary_key=("id",),
     ),
     Table(
@@ -468,7 +94,7 @@ TABLES = (
         _("Study topics"),
         _("The topics of each study."),
         (reference("study_id", STUDY_ID), reference("topic_id", _("The topic's id (topics.csv)."))),
-        study_topic_rows,
+        rows.study_topic_rows,
         primary_key=("study_id", "topic_id"),
         references=(("study_id", "studies", "id"), ("topic_id", "topics", "id")),
     ),
@@ -480,7 +106,7 @@ TABLES = (
             reference("study_id", STUDY_ID),
             Column("country", "string", _("ISO 3166-1 alpha-2 code of the country."), True),
         ),
-        study_country_rows,
+        rows.study_country_rows,
         primary_key=("study_id", "country"),
         references=(("study_id", "studies", "id"),),
     ),
@@ -500,7 +126,7 @@ TABLES = (
             Column("wdpa_id", "integer", _("Id in the World Database on Protected Areas.")),
             url_column(_("The site's page on the portal, in English (/fr/ for French).")),
         ),
-        site_rows,
+        rows.site_rows,
         primary_key=("id",),
     ),
     Table(
@@ -523,7 +149,7 @@ TABLES = (
             Column("responses", "string", _("Responses and solutions tried (Markdown).")),
             Column("stakeholders", "string", _("Stakeholders involved (Markdown).")),
         ),
-        site_text_rows,
+        rows.site_text_rows,
         primary_key=("site_id", "language"),
         references=(("site_id", "sites", "id"),),
     ),
@@ -537,7 +163,7 @@ TABLES = (
             Column("name_en", "string", _("Name in English."), required=True),
             Column("name_fr", "string", _("Name in French; empty if not translated.")),
         ),
-        mineral_rows,
+        rows.mineral_rows,
         primary_key=("id",),
     ),
     Table(
@@ -548,7 +174,7 @@ TABLES = (
             reference("site_id", _("The site's id (sites.csv).")),
             reference("mineral_id", _("The mineral's id (minerals.csv).")),
         ),
-        site_mineral_rows,
+        rows.site_mineral_rows,
         primary_key=("site_id", "mineral_id"),
         references=(("site_id", "sites", "id"), ("mineral_id", "minerals", "id")),
     ),
@@ -557,7 +183,7 @@ TABLES = (
         _("Site studies"),
         _("The studies about each site."),
         (reference("site_id", _("The site's id (sites.csv).")), reference("study_id", STUDY_ID)),
-        site_study_rows,
+        rows.site_study_rows,
         primary_key=("site_id", "study_id"),
         references=(("site_id", "sites", "id"), ("study_id", "studies", "id")),
     ),
@@ -582,7 +208,7 @@ TABLES = (
             ),
             url_column(_("The forum's page on the portal, in English (/fr/ for French).")),
         ),
-        forum_rows,
+        rows.forum_rows,
         primary_key=("id",),
         references=(("site_id", "sites", "id"),),
     ),
@@ -619,7 +245,7 @@ TABLES = (
             ),
             url_column(_("The thread's page on the portal, in English (/fr/ for French).")),
         ),
-        thread_rows,
+        rows.thread_rows,
         primary_key=("id",),
         references=(("forum_id", "forums", "id"),),
     ),
@@ -645,7 +271,7 @@ TABLES = (
             Column("created_at", "datetime", _("When it was written (UTC)."), True),
             Column("edited_at", "datetime", _("When its author last edited it (UTC).")),
         ),
-        post_rows,
+        rows.post_rows,
         primary_key=("id",),
         references=(("thread_id", "threads", "id"), ("reply_to_id", "posts", "id")),
     ),
@@ -664,7 +290,7 @@ TABLES = (
             ),
             Column("outcome", "string", _("The outcome, as written (Markdown)."), True),
         ),
-        outcome_rows,
+        rows.outcome_rows,
         primary_key=("thread_id",),
         references=(("thread_id", "threads", "id"),),
     ),
@@ -690,7 +316,7 @@ TABLES = (
             Column("people", "integer", _("People who wrote at least one of these posts."), True),
             Column("posts", "integer", _("Approved posts in public forums."), True),
         ),
-        participation_rows,
+        rows.participation_rows,
     ),
     Table(
         "downloads",
@@ -701,7 +327,7 @@ TABLES = (
             Column("month", "yearmonth", _("The month, YYYY-MM."), required=True),
             Column("downloads", "integer", _("Downloads counted that month."), required=True),
         ),
-        download_rows,
+        rows.download_rows,
         primary_key=("study_id", "month"),
         references=(("study_id", "studies", "id"),),
     ),

@@ -12,7 +12,8 @@ from django.utils import translation
 
 from accounts.models import User
 from core.emails import absolute_url
-from opendata import dumps, tables
+from opendata import dumps
+from opendata import rows as table_rows
 from opendata.tables import TABLES
 
 from .conftest import rows
@@ -142,16 +143,16 @@ def test_the_management_command_builds_it(portal, capsys):
 def test_rows_are_read_a_chunk_at_a_time(portal, monkeypatch):
     """Every table reads through .iterator(chunk_size=...), never a whole list."""
     sizes = []
-    original = type(tables.Post.objects.all()).iterator
+    original = type(table_rows.Post.objects.all()).iterator
 
     def iterator(self, chunk_size=None):
         sizes.append(chunk_size)
         return original(self, chunk_size=chunk_size)
 
-    monkeypatch.setattr(type(tables.Post.objects.all()), "iterator", iterator)
-    list(tables.post_rows())
+    monkeypatch.setattr(type(table_rows.Post.objects.all()), "iterator", iterator)
+    list(table_rows.post_rows())
 
-    assert sizes == [tables.CHUNK_ROWS]
+    assert sizes == [table_rows.CHUNK_ROWS]
 
 
 def test_the_portals_own_content_and_examples_make_a_valid_dump(settings, committed):

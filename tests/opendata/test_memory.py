@@ -6,7 +6,7 @@ import tracemalloc
 import pytest
 
 from forums.models import Post, PostStatus
-from opendata import dumps, tables
+from opendata import dumps, rows
 from tests.factories import ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def peak_of_a_build() -> int:
 
 def test_ten_times_the_posts_take_no_more_memory_to_build(monkeypatch):
     # Chunks smaller than both sizes, as 2,000-row chunks are to 100,000 posts.
-    monkeypatch.setattr(tables, "CHUNK_ROWS", 200)
+    monkeypatch.setattr(rows, "CHUNK_ROWS", 200)
     thread = ThreadFactory()
     people = UserFactory.create_batch(5)
     add_posts(thread, people, 1_000)

@@ -64,6 +64,7 @@ def once_per_period(period: float | Callable[[], float]):
                     release(key)
                 raise
 
+        run.period = period  # what it was marked with (tests, and anyone reading a task)
         return run
 
     return decorate

@@ -8,7 +8,8 @@ after the task, added only if absent (`cache.add`, atomic in Redis), kept for HO
 The first copy of a period takes it and works; the others find it taken and do nothing. Holding
 it for a little less than the period leaves the next period's run free whatever the jitter of
 the beats; a run that fails lets the lock go, so that a retry or the other beat's copy may do
-the work.
+the work. A worker killed mid-run keeps it until it lapses: the next period's run catches up (the
+digests send everything since the last one, the relay everything due, the build everything).
 
 Only copies run by a worker (or `.apply()`/`.delay()`) take the lock: a direct call, as a
 management command or a test makes, always works.

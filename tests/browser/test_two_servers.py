@@ -2,8 +2,9 @@
 database (this test's, its data committed), one Redis (a redis-server of the test's own) and one
 bucket (moto's S3 server), DEBUG off. A person signs in on A and replies; B knows them (the
 session is in the shared Redis and database), shows the reply (to them, and to a visitor whose
-page B had cached before), and sends a study to the bucket. The API's rate limit is counted
-across both instances, and a study uploaded through the admin on A is downloaded from B.
+page B had cached before), and sends a study to the bucket; a study uploaded through the admin
+on A is downloaded from B. Rate limits (the API's, allauth's failed sign-ins) are counted across
+both instances in the shared Redis.
 
 PostgreSQL only: SQLite's file would be locked by three processes writing to it.
 """
@@ -233,3 +234,36 @@ def test_the_api_limit_is_counted_across_both_servers(playwright, servers):
         assert re.fullmatch(r"\d+", refused[1].headers["retry-after"])
     finally:
         api.dispose()
+
+
+def test_failed_sign_ins_are_counted_across_both_servers(playwright, servers):
+    """allauth refuses an address after 5 failed sign-ins in 5 minutes: 3 on A and 2 on B make
+    5, so the right password is refused on B (counted per instance, B would have seen 2)."""
+    a, b = servers
+    person = UserFactory()
+    hasher = PBKDF2PasswordHasher()
+    person.password = hasher.encode(PASSWORD, hasher.salt())
+    person.save()
+    browser_like = playwright.request.new_context()
+
+    def sign_in_on(server, password):
+        page = browser_like.get(server + "/en/accounts/login/").text()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        answer = browser_like.post(
+            server + "/en/accounts/login/",
+            form={"csrfmiddlewaretoken": token, "login": person.email, "password": password},
+            max_redirects=0,
+        )
+        return answer.status, answer.text()
+
+    try:
+        for server in (a, b, a, b, a):
+            status, page = sign_in_on(server, "not the pass phrase")
+            assert status == 200
+            assert "are not correct" in page
+        status, page = sign_in_on(b, PASSWORD)
+    finally:
+        browser_like.dispose()
+
+    assert status == 200, "signed in despite 5 failures"
+    assert "Too many failed login attempts" in page

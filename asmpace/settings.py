@@ -241,7 +241,8 @@ OUTBOX_RELAY_BATCH = 500
 OUTBOX_MAX_ATTEMPTS = 30
 OUTBOX_LATE_SECONDS = env.int("OUTBOX_LATE_SECONDS", default=10 * 60)
 OUTBOX_KEEP_DAYS = 7
-# Run by `celery -A asmpace beat` (docker-compose's beat service); times are in UTC.
+# Run by `celery -A asmpace beat` (docker-compose's beat service); times are in UTC. Each task
+# does its work once per period however many beats send it (a lock in Redis: outbox.periodic).
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "outbox.tasks.relay", "schedule": float(OUTBOX_RELAY_SECONDS)},
     "forums-daily-digests": {
@@ -249,7 +250,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
     },
     "opendata-daily-build": {
-        "task": "opendata.tasks.build_dump",
+        "task": "opendata.tasks.daily_build",
         "schedule": crontab(hour=2, minute=30),
     },
 }

@@ -18,6 +18,7 @@ from core.emails import absolute_url, queue_email, queue_emails
 from notices.models import Kind, Notice
 from notices.services import emailed, tell_once
 from outbox.jobs import job
+from outbox.periodic import once_per_period
 
 from . import mentions, notifications, permissions
 from .models import Delivery, Post, PostStatus, Subscription, Thread
@@ -169,10 +170,12 @@ def tell_consultation_closed(*, thread_id):
 
 
 @shared_task
+@once_per_period(24 * 3600)
 def send_daily_digests():
     """Each reader with daily subscriptions gets one email with what they have not seen yet.
 
-    Run once a day by Celery beat (settings.CELERY_BEAT_SCHEDULE). Returns the emails queued."""
+    Run once a day by Celery beat (settings.CELERY_BEAT_SCHEDULE), and only once however many
+    beats send it (outbox.periodic). Returns the emails queued."""
     until = timezone.now()
     due = Subscription.objects.filter(delivery=Delivery.DAILY, digested_until__lt=until)
     user_ids = sorted(set(due.values_list("user_id", flat=True)))

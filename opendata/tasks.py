@@ -2,7 +2,11 @@ import datetime
 
 from celery import shared_task
 
+from outbox.periodic import once_per_period
+
 from . import dumps
+
+DAY = 24 * 3600
 
 
 @shared_task(ignore_result=True)
@@ -14,3 +18,11 @@ def build_dump(requested_at: str | None = None) -> str:
         return "skipped"
     dumps.dump_build()
     return "built"
+
+
+@shared_task(ignore_result=True)
+@once_per_period(DAY)
+def daily_build() -> str:
+    """The daily build (beat), once a day however many beats send it; builds after changes
+    (build_dump with `requested_at`) are not held back by it."""
+    return build_dump()

@@ -1,7 +1,9 @@
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from . import services
+from .periodic import once_per_period
 
 
 # acks_late: a worker killed while running it leaves the message to be delivered again; the
@@ -20,6 +22,8 @@ def run_entry(entry_id: int) -> str:
     return services.run(entry_id)
 
 
+# Sent by beat every OUTBOX_RELAY_SECONDS: once in that time, however many beats run.
 @shared_task(ignore_result=True)
+@once_per_period(lambda: settings.OUTBOX_RELAY_SECONDS)
 def relay() -> int:
     return services.relay()

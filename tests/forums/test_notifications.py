@@ -315,6 +315,24 @@ def test_the_daily_digest_groups_new_posts_once_and_moves_on(committed, forum, p
     assert list(Subscription.objects.filter(user=reader)) == [immediate]
 
 
+def test_two_beats_sending_the_digest_the_same_day_send_it_once(committed, forum, thread):
+    reader = person()
+    subscription = follow(reader, forum, Delivery.DAILY)
+    reply(thread, person())
+
+    with committed():
+        assert send_daily_digests.apply(throw=True).result == 1  # beat A's, run by a worker
+    subscription.refresh_from_db()
+    digested = subscription.digested_until
+    reply(thread, person(), body="Written between the two beats' runs.")
+    with committed():
+        assert send_daily_digests.apply(throw=True).result is None  # beat B's: skipped
+
+    assert [message.to for message in mail.outbox] == [[reader.email]]
+    subscription.refresh_from_db()
+    assert subscription.digested_until == digested  # tomorrow's digest has the new post
+
+
 def test_the_beat_schedule_names_the_digest_task(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert send_daily_digests.name in tasks

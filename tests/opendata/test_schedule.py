@@ -90,3 +90,23 @@ def test_a_build_asked_for_before_the_last_one_is_skipped(portal):
     later = dumps.stored_dump().built_at + datetime.timedelta(seconds=1)
     assert tasks.build_dump(requested_at=later.isoformat()) == "built"
     assert tasks.build_dump() == "built"  # the daily build always builds
+
+
+def test_two_beats_build_the_daily_dump_once_and_changes_still_build(portal, monkeypatch):
+    builds = []
+    build = dumps.dump_build
+    monkeypatch.setattr(dumps, "dump_build", lambda: builds.append(1) or build())
+
+    assert tasks.daily_build.apply(throw=True).result == "built"  # beat A's, run by a worker
+    assert tasks.daily_build.apply(throw=True).result is None  # beat B's: skipped
+    assert len(builds) == 1
+
+    # A build a few minutes after a change is not held back by the daily one's lock.
+    later = dumps.stored_dump().built_at + datetime.timedelta(seconds=1)
+    assert tasks.build_dump.apply(kwargs={"requested_at": later.isoformat()}).result == "built"
+    assert len(builds) == 2
+
+
+def test_the_beat_schedule_names_the_once_a_day_build(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["opendata-daily-build"]
+    assert entry["task"] == tasks.daily_build.name == "opendata.tasks.daily_build"

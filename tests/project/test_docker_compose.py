@@ -194,3 +194,72 @@ def test_dockerfile_and_web_serve_the_settings_wsgi_application():
     assert settings_target() == "asmpace.wsgi:application"
     assert wsgi_target(dockerfile_cmd) == settings_target()
     assert wsgi_target(web_cmd) == settings_target()
+
+
+# Stateless app servers behind a proxy (issue 19)
+
+NGINX = ROOT / "deploy" / "nginx" / "portal.conf"
+
+
+def nginx_directives(text):
+    """The config's directives as word lists, comments dropped ("a b;" and "a {" alike)."""
+    text = re.sub(r"#[^\n]*", "", text)
+    return [statement.split() for statement in re.split(r"[;{}]", text) if statement.split()]
+
+
+def test_two_web_instances_and_no_fixed_host_port_on_them():
+    web = SERVICES["web"]
+    assert web["deploy"]["replicas"] >= 2
+    # A host port can be bound once: every replica but one would fail to start.
+    assert "ports" not in web
+    (words,) = commands("web")
+    assert words[words.index("--bind") + 1] == "0.0.0.0:8000"
+
+
+def test_the_proxy_is_the_way_in_and_waits_for_healthy_instances():
+    proxy = SERVICES["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    # `resolve` on an upstream server needs nginx 1.27.3 or later.
+    assert tuple(int(part) for part in proxy["image"].split(":")[1].split(".")[:2]) >= (1, 28)
+    assert proxy["ports"] == ["127.0.0.1:8000:8000"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert proxy["healthcheck"]["test"]
+    source, target, *_ = proxy["volumes"][0].split(":")
+    assert (ROOT / source).resolve() == NGINX
+    assert target == "/etc/nginx/conf.d/default.conf"
+
+
+def test_the_proxy_spreads_requests_over_every_web_instance_without_stickiness():
+    directives = nginx_directives(NGINX.read_text())
+    (server,) = [words for words in directives if words[0] == "server" and len(words) > 1]
+    assert server[1] == "web:8000"  # the service's name: Docker's DNS answers every replica
+    assert "resolve" in server[2:]  # asked again: instances scaled or restarted are used
+    assert any(words[0] == "resolver" and words[1] == "127.0.0.11" for words in directives)
+    assert any(words[0] == "zone" for words in directives)
+    assert ["proxy_pass", "http://portal"] in directives
+    for sticky in ("ip_hash", "hash", "sticky"):
+        assert all(words[0] != sticky for words in directives), sticky
+
+
+def test_the_proxy_passes_what_django_trusts_unchanged():
+    directives = nginx_directives(NGINX.read_text())
+    headers = {words[1]: words[2] for words in directives if words[0] == "proxy_set_header"}
+    assert headers["Host"] == "$http_host"
+    assert headers["X-Forwarded-Proto"] == "$http_x_forwarded_proto"
+    # Not appended to: DJANGO_TRUSTED_PROXY_COUNT counts the TLS proxy alone.
+    assert headers["X-Forwarded-For"] == "$http_x_forwarded_for"
+    assert environment("web")["DJANGO_TRUSTED_PROXY_COUNT"] == "${DJANGO_TRUSTED_PROXY_COUNT:-1}"
+    (size,) = [words[1] for words in directives if words[0] == "client_max_body_size"]
+    assert int(size.removesuffix("m")) * 1024 * 1024 > settings.PUBLICATION_MAX_UPLOAD_BYTES
+
+
+def test_beat_is_one_and_its_jobs_run_once_per_period_anyway():
+    assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
+    from forums.tasks import send_daily_digests
+    from opendata.tasks import daily_build
+    from outbox.tasks import relay
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled == {task.name for task in (relay, send_daily_digests, daily_build)}
+    for task in (relay, send_daily_digests, daily_build):
+        assert task.run.period, task.name  # marked by outbox.periodic.once_per_period

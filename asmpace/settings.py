@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "api",
     "oai",
     "opendata",
+    "newsletter",
     "portal",
 ]
 
@@ -248,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     "forums-daily-digests": {
         "task": "forums.tasks.send_daily_digests",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "newsletter-due-issues": {
+        "task": "newsletter.tasks.start_due_issues",
+        "schedule": crontab(minute="*"),
     },
     "opendata-daily-build": {
         "task": "opendata.tasks.daily_build",

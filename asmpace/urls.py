@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("notifications/", include("notices.urls")),
     path("", include("sites.urls")),
     path("open-data/", include("opendata.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("", include("portal.urls")),
     prefix_default_language=True,
 )

@@ -241,3 +241,24 @@ class PostFactory(factory.django.DjangoModelFactory):
         if create:
             refresh_counts(thread=post.thread)
             index_post(post.pk)  # search, as services do (on PostgreSQL; a no-op on SQLite)
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    """A confirmed reader of the newsletter (`confirmed_at=None` for one still waiting)."""
+
+    class Meta:
+        model = "newsletter.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    language = "en"
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Issue"
+
+    subject = factory.Sequence(lambda n: f"News from the sites, number {n}")
+    subject_fr = factory.Sequence(lambda n: f"Nouvelles des sites, numéro {n}")
+    body = "The **Itombwe** study is out.\n\n[Read it](https://example.org/itombwe)."
+    body_fr = "L’étude **Itombwe** est parue."

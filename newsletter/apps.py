@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NewsletterConfig(AppConfig):
+    name = "newsletter"
+    verbose_name = _("Newsletter")
+
+    def ready(self):
+        from accounts.hooks import forgotten
+        from core import pagecache
+
+        from .models import Delivery, KindInterest, Subscriber
+        from .services import forget_member
+
+        forgotten.answer(forget_member)
+        # Readers and their copies are on no page: writing them must not renew every page.
+        through = (Subscriber.sites.through, Subscriber.topics.through)
+        pagecache.unshown(Subscriber, KindInterest, Delivery, *through)
+
+    def personal_data(self, user):
+        """The person's subscription, as they chose it."""
+        subscriber = getattr(user, "newsletter_subscription", None)
+        if subscriber is None:
+            return {}
+        return {
+            "subscription": {
+                "email": subscriber.email,
+                "name": subscriber.name,
+                "language": subscriber.language,
+                "weekly_alerts": subscriber.alerts,
+                "sites": [site.slug for site in subscriber.sites.all()],
+                "themes": [str(topic) for topic in subscriber.topics.all()],
+                "kinds_of_study": subscriber.kinds,
+                "subscribed_at": subscriber.created_at,
+                "confirmed_at": subscriber.confirmed_at,
+                "unsubscribed_at": subscriber.unsubscribed_at,
+            }
+        }

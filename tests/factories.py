@@ -261,4 +261,4 @@ class IssueFactory(factory.django.DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"News from the sites, number {n}")
     subject_fr = factory.Sequence(lambda n: f"Nouvelles des sites, numéro {n}")
     body = "The **Itombwe** study is out.\n\n[Read it](https://example.org/itombwe)."
-    body_fr = "L’étude **Itombwe** est parue."
+    body_fr = "L'étude **Itombwe** est parue."

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import pagecache
 from outbox.jobs import job
 from outbox.services import record_many
 
@@ -158,9 +159,11 @@ def mark(delivery: Delivery, state: str, *, previous: str, error: str = "") -> b
 def finish(issue_id: int) -> None:
     """Once no copy waits, the issue is sent."""
     if not Delivery.objects.filter(issue_id=issue_id, state=PENDING).exists():
-        Issue.objects.filter(pk=issue_id, state=IssueState.SENDING).update(
+        sent = Issue.objects.filter(pk=issue_id, state=IssueState.SENDING).update(
             state=IssueState.SENT, sent_at=timezone.now()
         )
+        if sent:
+            pagecache.bump(pagecache.CONTENT)  # the archive shows it; update() sends no signal
 
 
 def issue_counts(issues) -> None:

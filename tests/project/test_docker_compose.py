@@ -256,10 +256,12 @@ def test_the_proxy_passes_what_django_trusts_unchanged():
 def test_beat_is_one_and_its_jobs_run_once_per_period_anyway():
     assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
     from forums.tasks import send_daily_digests
+    from newsletter.tasks import start_due_issues
     from opendata.tasks import daily_build
     from outbox.tasks import relay
 
+    tasks = (relay, send_daily_digests, daily_build, start_due_issues)
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert scheduled == {task.name for task in (relay, send_daily_digests, daily_build)}
-    for task in (relay, send_daily_digests, daily_build):
+    assert scheduled == {task.name for task in tasks}
+    for task in tasks:
         assert task.run.period, task.name  # marked by outbox.periodic.once_per_period

@@ -192,11 +192,12 @@ def test_a_subject_that_would_start_another_header_is_refused(client, editor, fi
     assert not Issue.objects.exists()
 
 
-def test_alerts_and_sent_letters_are_shown_read_only(client, editor):
+def test_alerts_and_letters_being_sent_or_sent_are_shown_read_only(client, editor):
     alerts = IssueFactory(kind=IssueKind.ALERTS)
+    sending = IssueFactory(state=IssueState.SENDING, started_at=timezone.now())
     sent = IssueFactory(state=IssueState.SENT, sent_at=timezone.now())
 
-    for issue in (alerts, sent):
+    for issue in (alerts, sending, sent):
         page = client.get(url("change", issue))
         assert page.status_code == 200
         assert not page.context["has_change_permission"]
@@ -205,7 +206,7 @@ def test_alerts_and_sent_letters_are_shown_read_only(client, editor):
         issue.refresh_from_db()
         assert issue.subject != "Changed"
         assert client.post(url("delete", issue), {"post": "yes"}).status_code == 403
-    assert Issue.objects.count() == 2
+    assert Issue.objects.count() == 3
 
 
 # Preview and test
@@ -283,6 +284,24 @@ def test_the_change_form_and_confirmation_show_the_reach_in_one_query(
         assert b'id="english-instead"' in response.content
     with django_assert_num_queries(1):
         issue.readers().reach()
+
+
+def test_the_reach_of_every_kind_of_segment_is_one_query(django_assert_num_queries):
+    site = SiteFactory()
+    chose_site, chose_kind, chose_nothing = SubscriberFactory.create_batch(3)
+    chose_site.sites.add(site)
+    chose_kind.kind_interests.create(kind="toolkit")
+    everyone = IssueFactory()
+    by_kind = IssueFactory(kinds=["toolkit"])
+    by_site = IssueFactory()
+    by_site.sites.add(site)
+
+    with django_assert_num_queries(3):
+        reaches = [issue.readers().reach()["total"] for issue in (everyone, by_kind, by_site)]
+
+    assert reaches == [3, 2, 2]
+    assert set(by_kind.readers()) == {chose_kind, chose_nothing}
+    assert set(by_site.readers()) == {chose_site, chose_nothing}
 
 
 def test_an_issue_is_scheduled_only_for_a_time_to_come(client, editor):

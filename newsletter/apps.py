@@ -1,10 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import EDITORS, MANAGE
+
 
 class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = _("Newsletter")
+    # Readers and their copies are personal data: no group gets them (the superuser alone).
+    role_permissions = {EDITORS: {"issue": MANAGE}}
 
     def ready(self):
         from accounts.hooks import forgotten

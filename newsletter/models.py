@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -40,14 +40,20 @@ class SubscriberQuerySet(models.QuerySet):
 
     def interested_in(self, *, sites=(), topics=(), kinds=()):
         """Readers of a segment: those who chose one of these sites, topics or kinds of study,
-        and those who chose nothing (they asked for everything). No segment: everyone."""
-        if not (sites or topics or kinds):
+        and those who chose nothing (they asked for everything). No segment: everyone.
+
+        Sites and topics may be querysets (an issue's own): they stay subqueries, and whether
+        the segment is empty is asked inside the same query, so that a reach costs one."""
+        lazy = isinstance(sites, models.QuerySet) or isinstance(topics, models.QuerySet)
+        if not lazy and not (sites or topics or kinds):
             return self
         chose_nothing = Q(sites__isnull=True, topics__isnull=True, kind_interests__isnull=True)
-        chose_one = Q(sites__in=list(sites)) | Q(topics__in=list(topics))
+        chose_one = Q(sites__in=sites) | Q(topics__in=topics)
         chose_one |= Q(kind_interests__kind__in=kinds)
-        matching = Subscriber.objects.filter(chose_nothing | chose_one).values("pk")
-        return self.filter(pk__in=matching)
+        matching = Q(pk__in=Subscriber.objects.filter(chose_nothing | chose_one).values("pk"))
+        if lazy and not kinds:
+            matching |= ~Exists(sites) & ~Exists(topics)
+        return self.filter(matching)
 
     def reach(self) -> dict:
         """How many readers, in each language, in one query."""
@@ -262,7 +268,7 @@ class Issue(models.Model):
         if self.kind == IssueKind.ALERTS:
             return readers.filter(alerts=True)
         return readers.interested_in(
-            sites=self.sites.all(), topics=self.topics.all(), kinds=self.kinds
+            sites=self.sites.values("pk"), topics=self.topics.values("pk"), kinds=self.kinds
         )
 
 

@@ -5,14 +5,21 @@ address was known or not: only its owner's inbox learns more."""
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from core.emails import absolute_url, queue_email, render_email
+from core.emails import absolute_url, queue_email, queue_emails, render_email
 
-from .models import Issue, KindInterest, Subscriber
+from . import sending
+from .letters import STAND_IN, Letter
+from .letters import headers as letter_headers
+from .models import ENGLISH, FRENCH, Issue, IssueKind, IssueState, KindInterest, Subscriber
 
 CONFIRM_SALT = "newsletter.confirm"
 CONFIRM_DAYS = 7
@@ -160,3 +167,80 @@ def member_subscribe(*, user) -> Subscriber:
 def forget_member(user) -> None:
     """An account deleted: its subscription goes with it (accounts.hooks.forgotten)."""
     Subscriber.objects.filter(user=user).delete()
+
+
+# Editors
+
+
+def editable(issue: Issue) -> Issue:
+    """The editors' letter, locked for the change: the weekly alerts are the code's own."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.kind != IssueKind.LETTER:
+        raise ValidationError(_("The weekly alerts are written by the portal, not here."))
+    return issue
+
+
+def check_send_at(send_at, *, now=None) -> None:
+    """A time to send a scheduled issue at: given, and to come."""
+    if send_at is None:
+        raise ValidationError(_("Choose when to send it (“send at”) and save, then schedule it."))
+    if send_at <= (now or timezone.now()):
+        raise ValidationError(
+            _("Its time to send (“send at”) has passed: choose a time in the future and save.")
+        )
+
+
+@transaction.atomic
+def issue_schedule(*, issue: Issue, now=None) -> Issue:
+    """A draft goes out by itself at its `send_at` (newsletter.tasks.start_due_issues)."""
+    issue = editable(issue)
+    if issue.state != IssueState.DRAFT:
+        raise ValidationError(_("Only a draft can be scheduled."))
+    check_send_at(issue.send_at, now=now)
+    issue.state = IssueState.SCHEDULED
+    issue.save(update_fields=["state"])
+    return issue
+
+
+@transaction.atomic
+def issue_unschedule(*, issue: Issue) -> Issue:
+    """A scheduled issue back to draft, before its time comes."""
+    issue = editable(issue)
+    if issue.state != IssueState.SCHEDULED:
+        raise ValidationError(_("Only a scheduled issue can go back to draft."))
+    issue.state = IssueState.DRAFT
+    issue.save(update_fields=["state"])
+    return issue
+
+
+@transaction.atomic
+def issue_send_now(*, issue: Issue) -> int:
+    """Start sending a draft or scheduled issue now. Returns how many readers it goes to."""
+    issue = editable(issue)
+    if issue.state not in (IssueState.DRAFT, IssueState.SCHEDULED):
+        raise ValidationError(_("This issue is already being sent or was sent."))
+    return sending.issue_start(issue=issue)
+
+
+@transaction.atomic
+def issue_send_test(*, issue: Issue, user) -> list[str]:
+    """The issue in each language, to the editor alone, through the outbox: no delivery is made
+    and the issue stays as it is. Its links carry the stand-in token, which is no reader's.
+    Returns the languages sent."""
+    letter = Letter(issue)
+    tester = Subscriber(token=STAND_IN, email=user.email)
+    messages = []
+    for language in (ENGLISH, FRENCH):
+        subject, text, html, unsubscribe = letter.rendered(language)
+        with translation.override(language):
+            marked = _("[Test] %(subject)s") % {"subject": subject}
+        message = EmailMultiAlternatives(
+            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + str(marked),
+            text,
+            to=[user.email],
+            headers=letter_headers(issue, tester, unsubscribe),
+        )
+        message.attach_alternative(html, "text/html")
+        messages.append(message)
+    queue_emails(messages)
+    return [ENGLISH, FRENCH]

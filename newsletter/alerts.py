@@ -89,7 +89,7 @@ class Alerts:
 
 
 def happened(start: datetime.datetime, end: datetime.datetime) -> Alerts:
-    """Everything public that is new in [start, end), in six queries whatever its size."""
+    """Everything public that is new in [start, end), in seven queries whatever its size."""
     studies = list(
         Publication.objects.published()
         .filter(published_at__gte=start, published_at__lt=end)
@@ -198,7 +198,7 @@ class AlertsLetter(Letter):
         if alerts is not None:
             context["alerts"] = shown(alerts)
             context["period_start"] = self.issue.period_start
-            # The period ends before period_end: its last day is the day before.
+            # The last instant the period holds: [start, end) ends just before its end.
             context["period_last"] = self.issue.period_end - datetime.timedelta(microseconds=1)
         return context
 

@@ -254,6 +254,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.tasks.start_due_issues",
         "schedule": crontab(minute="*"),
     },
+    "newsletter-weekly-alerts": {
+        "task": "newsletter.tasks.start_weekly_alerts",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+    },
     "opendata-daily-build": {
         "task": "opendata.tasks.daily_build",
         "schedule": crontab(hour=2, minute=30),

@@ -24,9 +24,11 @@ class Letter:
 
     def __init__(self, issue: Issue):
         self.issue = issue
-        self._rendered: dict[str, tuple[str, str, str, str]] = {}
+        self._rendered: dict[tuple, tuple[str, str, str, str]] = {}
 
-    def context(self, language: str) -> dict:
+    def context(self, language: str, **extra) -> dict:
+        """What the templates show, in `language` (active while this runs); `extra` is what a
+        subclass renders per reader (rendered())."""
         issue = self.issue
         return {
             "issue": issue,
@@ -39,27 +41,34 @@ class Letter:
             else "",
         }
 
-    def rendered(self, language: str) -> tuple[str, str, str, str]:
-        """(subject, text, html, unsubscribe address) with the stand-in token."""
-        if language not in self._rendered:
+    def rendered(self, language: str, *, key=(), **extra) -> tuple[str, str, str, str]:
+        """(subject, text, html, unsubscribe address) with the stand-in token. `key` names what
+        else than the language the rendering depends on (`extra`, given to context()): readers
+        with the same key share it."""
+        if (language, key) not in self._rendered:
             stand_in = Subscriber(token=STAND_IN, language=language)
             with translation.override(language):
                 context = {
-                    **self.context(language),
+                    **self.context(language, **extra),
                     "site_url": site_url(),
+                    "LANGUAGE_CODE": language,  # <html lang>: no request gives it here
                     "manage_url": absolute_url(stand_in.manage_url()),
                     "unsubscribe_url": absolute_url(stand_in.unsubscribe_url(self.issue)),
                 }
-                self._rendered[language] = (
+                self._rendered[language, key] = (
                     context["subject"],
                     render_to_string(f"{TEMPLATE}.txt", context),
                     render_to_string(f"{TEMPLATE}.html", context),
                     str(context["unsubscribe_url"]),
                 )
-        return self._rendered[language]
+        return self._rendered[language, key]
 
-    def message(self, subscriber: Subscriber) -> EmailMultiAlternatives:
-        subject, text, html, unsubscribe = self.rendered(subscriber.language)
+    def message(self, subscriber: Subscriber) -> EmailMultiAlternatives | None:
+        return self.compose(subscriber, self.rendered(subscriber.language))
+
+    def compose(self, subscriber: Subscriber, rendered) -> EmailMultiAlternatives:
+        """The reader's email from a rendering: their address, their own links."""
+        subject, text, html, unsubscribe = rendered
         own = subscriber.token
         message = EmailMultiAlternatives(
             settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,

@@ -49,7 +49,7 @@ class SiteAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ("publications",)
     inlines = (SiteTextInline,)
     actions = ("publish", "unpublish")
-    readonly_fields = ("updated_at",)
+    readonly_fields = ("published_at", "updated_at")
     fieldsets = (
         (
             _("Place"),
@@ -60,7 +60,7 @@ class SiteAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
         ),
         (_("Protection"), {"fields": ("established", "area_ha", "iucn_category", "wdpa_id")}),
         (_("Mining and studies"), {"fields": ("minerals", "publications")}),
-        (_("Publication"), {"fields": ("is_published", "order", "updated_at")}),
+        (_("Publication"), {"fields": ("is_published", "order", "published_at", "updated_at")}),
     )
 
     def get_queryset(self, request):

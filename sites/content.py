@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from core.content import ContentError, load_each
 from publications.models import Publication
@@ -48,7 +49,9 @@ def load_sites(*, overwrite: bool = False, path: Path = SITES_TOML) -> str:
             "wdpa_id": entry.get("wdpa_id"),
         }
         site, _created = Site.objects.update_or_create(
-            slug=entry["slug"], defaults=facts, create_defaults={**facts, "is_published": True}
+            slug=entry["slug"],
+            defaults=facts,
+            create_defaults={**facts, "is_published": True, "published_at": timezone.now()},
         )
         site.minerals.set([minerals[slug] for slug in entry["minerals"]])
         studies = list(Publication.objects.filter(slug__in=entry["publications"]))

@@ -110,6 +110,8 @@ class Site(models.Model):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Unpublished sites are seen by editors only.")
     )
+    # Set once, the first time it is published (services): what the weekly alerts call new.
+    published_at = models.DateTimeField(_("first published"), null=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = SiteQuerySet.as_manager()

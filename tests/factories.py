@@ -153,6 +153,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     latitude = "7.65"
     longitude = "-10.90"
     is_published = True
+    published_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def name(site, create, extracted, **kwargs):

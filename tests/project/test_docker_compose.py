@@ -256,11 +256,11 @@ def test_the_proxy_passes_what_django_trusts_unchanged():
 def test_beat_is_one_and_its_jobs_run_once_per_period_anyway():
     assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
     from forums.tasks import send_daily_digests
-    from newsletter.tasks import start_due_issues
+    from newsletter.tasks import start_due_issues, start_weekly_alerts
     from opendata.tasks import daily_build
     from outbox.tasks import relay
 
-    tasks = (relay, send_daily_digests, daily_build, start_due_issues)
+    tasks = (relay, send_daily_digests, daily_build, start_due_issues, start_weekly_alerts)
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled == {task.name for task in tasks}
     for task in tasks:

@@ -55,6 +55,7 @@ def test_an_editor_creates_a_site_with_its_texts_minerals_and_studies(client, ed
     assert response.status_code == 302, response.context["adminform"].errors
     site = Site.objects.get(slug="sapo")
     assert site.wdpa_id == 7409
+    assert site.published_at is not None  # what the weekly alerts call new
     assert str(site.latitude) == "5.41000"
     assert [m.slug for m in site.minerals.all()] == ["gold"]
     assert [p.slug for p in site.publications.all()] == ["liberia-case-study"]
@@ -139,12 +140,15 @@ def test_the_changelist_costs_the_same_queries_however_many_sites(client, editor
 
 
 def test_publish_and_unpublish_actions(client, editor):
-    site = SiteFactory(is_published=False)
+    site = SiteFactory(is_published=False, published_at=None)
 
     client.post(CHANGELIST, {"action": "publish", "_selected_action": [site.pk]})
     site.refresh_from_db()
     assert site.is_published
+    first_published = site.published_at
+    assert first_published is not None
 
     client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [site.pk]})
     site.refresh_from_db()
     assert not site.is_published
+    assert site.published_at == first_published

@@ -46,6 +46,7 @@ def test_the_four_sites_load_with_their_facts_minerals_studies_and_both_language
         assert [p.slug for p in site.publications.all()] == [study]
         assert {t.language for t in site.texts.all()} == {"en", "fr"}
         assert site.is_published
+        assert site.published_at is not None
     sapo = Site.objects.get(slug="sapo")
     assert (sapo.established, sapo.area_ha, sapo.wdpa_id) == (1983, 180400, 7409)
     assert Site.objects.get(slug="madagascar").iucn_category == "V/VI"

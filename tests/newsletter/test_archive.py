@@ -143,7 +143,7 @@ def test_the_archive_and_feed_cost_the_same_queries_for_1_and_25_issues(page_cac
     many = queries(url)
 
     assert one == many
-    assert one <= 6
+    assert one <= 2  # the archive: its count and its page; the feed: its items
 
 
 def test_the_archive_has_pages_of_twenty(page_cache_off):

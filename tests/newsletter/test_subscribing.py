@@ -13,6 +13,7 @@ from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from newsletter import sending
 from newsletter.models import KindInterest, Subscriber
@@ -78,6 +79,11 @@ def test_nothing_is_sent_before_the_reader_confirms_and_the_link_is_in_their_lan
     assert [message.to for message in mail.outbox] == [["aline@example.org"]]
     path = confirm_path(mail.outbox[0])
     assert path.startswith("/fr/newsletter/confirm/")
+    with translation.override("fr"):
+        subject = gettext("Confirm your subscription to the newsletter")
+        hello = gettext("Hello,")
+    assert subject in mail.outbox[0].subject
+    assert mail.outbox[0].body.startswith(hello)
     mail.outbox.clear()
 
     with committed():

@@ -271,6 +271,8 @@ OPENDATA_BUILD_AFTER_CHANGES = not CELERY_TASK_ALWAYS_EAGER
 # The API (api.guard): requests per client address in each window of seconds; 0 is no limit.
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
 API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+# The newsletter's subscribe form (newsletter.limits): subscriptions per client address per hour.
+NEWSLETTER_SUBSCRIBE_LIMIT = env.int("NEWSLETTER_SUBSCRIBE_LIMIT", default=10)
 
 # Email: the console in development, any backend through EMAIL_URL (smtp+tls://user:pw@host:587).
 _email = env.email_url("EMAIL_URL", default="consolemail://")

@@ -11,13 +11,15 @@ class NewsletterConfig(AppConfig):
     role_permissions = {EDITORS: {"issue": MANAGE}}
 
     def ready(self):
-        from accounts.hooks import forgotten
+        from accounts.hooks import forgotten, profile_parts
         from core import pagecache
 
         from .models import Delivery, KindInterest, Subscriber
         from .services import forget_member
+        from .views.profile import profile_newsletter
 
         forgotten.answer(forget_member)
+        profile_parts.answer(profile_newsletter)
         # Readers and their copies are on no page: writing them must not renew every page.
         through = (Subscriber.sites.through, Subscriber.topics.through)
         pagecache.unshown(Subscriber, KindInterest, Delivery, *through)

@@ -14,10 +14,12 @@ class InterestsForm(forms.Form):
     """What a reader wants: their language, name, and the sites, themes and kinds of study they
     follow (none: all of them)."""
 
+    # Not stripped before it is checked: a line break at either end is refused, not hidden.
     name = forms.CharField(
         label=_("Your name (optional)"),
         max_length=100,
         required=False,
+        strip=False,
         validators=[validate_one_line],
     )
     language = forms.ChoiceField(
@@ -58,6 +60,9 @@ class InterestsForm(forms.Form):
         self.fields["sites"].queryset = Site.objects.published().with_texts(minerals=False)
         self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE)[:2]
         self.fields["alerts"].initial = True
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
 
     def choices(self) -> dict:
         keys = ("name", "language", "sites", "topics", "kinds", "alerts")

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
-from .. import permissions, services
+from .. import limits, permissions, services
 from ..forms import InterestsForm, SubscribeForm
 from ..models import Subscriber
 
@@ -35,6 +35,15 @@ class SubscribeView(FormView):
         return {**super().get_initial(), "email": self.request.GET.get("email", "")[:254]}
 
     def form_valid(self, form):
+        if not limits.subscribe_allowed(self.request):
+            form.add_error(
+                None,
+                _(
+                    "Too many subscriptions were sent from your connection in the last hour. "
+                    "Please try again in an hour."
+                ),
+            )
+            return self.form_invalid(form)
         services.subscriber_subscribe(**form.choices())
         return super().form_valid(form)
 
@@ -120,6 +129,12 @@ class ManageView(ReaderMixin, FormView):
         return response
 
 
+def issue_id(value: str) -> int | None:
+    """The issue an unsubscribe link came from; anything else is no issue (str.isdigit() takes
+    "²", which int() refuses)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
 # The reader's token is the credential: mail clients post RFC 8058's one-click unsubscribe
 # without a CSRF token, and the reader need not be signed in.
 @method_decorator([csrf_exempt, never_cache], name="dispatch")
@@ -130,10 +145,8 @@ class UnsubscribeView(ReaderMixin, View):
         return self.answer(done=not self.subscriber.is_active)
 
     def post(self, request, token):
-        issue = request.GET.get("issue", "")
         services.subscriber_unsubscribe(
-            subscriber=self.subscriber,
-            issue_id=int(issue) if issue.isdigit() and len(issue) < 12 else None,
+            subscriber=self.subscriber, issue_id=issue_id(request.GET.get("issue", ""))
         )
         return self.answer(done=True)
 

@@ -108,7 +108,7 @@ def sign_in(visit, portal, language):
     visit.goto(f"/{language}/accounts/login/")
     visit.page.locator("input[name=login]").fill(portal.member.email)
     visit.page.locator("input[name=password]").fill(portal.password)
-    visit.page.locator("form button[type=submit]").last.click()
+    visit.page.locator("main form button[type=submit]").last.click()
     expect(visit.page.locator(f"form[action='/{language}/accounts/logout/']")).to_be_attached()
 
 

@@ -20,7 +20,7 @@ def sign_in(visit, user, language):
     visit.goto(f"/{language}/accounts/login/")
     visit.page.locator("input[name=login]").fill(user.email)
     visit.page.locator("input[name=password]").fill(PASSWORD)
-    visit.page.locator("form button[type=submit]").last.click()
+    visit.page.locator("main form button[type=submit]").last.click()
     expect(visit.page.locator(f"form[action='/{language}/accounts/logout/']")).to_be_attached()
 
 

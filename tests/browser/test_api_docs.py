@@ -45,7 +45,7 @@ def test_a_stakeholder_makes_reads_with_and_revokes_a_token(visitor, settings):
     visit.goto("/en/accounts/login/")
     page.locator("input[name=login]").fill(person.email)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").last.click()
     expect(page.locator("form[action='/en/accounts/logout/']")).to_be_attached()
 
     visit.goto("/en/accounts/profile/")

@@ -11,15 +11,22 @@ class NewsletterConfig(AppConfig):
     role_permissions = {EDITORS: {"issue": MANAGE}}
 
     def ready(self):
+        from allauth.account.signals import email_changed
+
         from accounts.hooks import forgotten, profile_parts
         from core import pagecache
 
         from .models import Delivery, KindInterest, Subscriber
-        from .services import forget_member
+        from .services import forget_member, member_address_changed
         from .views.profile import profile_newsletter
 
         forgotten.answer(forget_member)
         profile_parts.answer(profile_newsletter)
+        email_changed.connect(
+            lambda user, **kwargs: member_address_changed(user=user),
+            weak=False,
+            dispatch_uid="newsletter.member_address_changed",
+        )
         # Readers and their copies are on no page: writing them must not renew every page.
         through = (Subscriber.sites.through, Subscriber.topics.through)
         pagecache.unshown(Subscriber, KindInterest, Delivery, *through)

@@ -164,6 +164,18 @@ def member_subscribe(*, user) -> Subscriber:
     return subscriber
 
 
+@transaction.atomic
+def member_address_changed(*, user) -> None:
+    """A stakeholder made another confirmed address their primary one: their subscription
+    follows it (any other reader of that address is merged into theirs)."""
+    subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
+    if subscriber is None or subscriber.email.lower() == user.email.lower():
+        return
+    Subscriber.objects.with_address(user.email).exclude(pk=subscriber.pk).delete()
+    subscriber.email = user.email
+    subscriber.save(update_fields=["email"])
+
+
 def forget_member(user) -> None:
     """An account deleted: its subscription goes with it (accounts.hooks.forgotten)."""
     Subscriber.objects.filter(user=user).delete()

@@ -368,3 +368,25 @@ def test_reader_pages_are_in_the_pages_language(aline):
 
     assert url.startswith("/fr/")
     assert '<html lang="fr"' in page
+
+
+def test_the_subscription_follows_the_primary_address_a_stakeholder_chooses(client):
+    from allauth.account.models import EmailAddress
+
+    person = UserFactory(email="zawadi@example.org")
+    subscriber = SubscriberFactory(email=person.email, user=person)
+    EmailAddress.objects.create(user=person, email="zawadi@new.example.org", verified=True)
+    stranger = SubscriberFactory(email="Zawadi@new.example.org", confirmed_at=None)
+    other = SubscriberFactory()
+    client.force_login(person)
+
+    answer = client.post(
+        reverse("account_email"), {"action_primary": "", "email": "zawadi@new.example.org"}
+    )
+
+    assert answer.status_code == 302
+    subscriber.refresh_from_db()
+    assert subscriber.email == "zawadi@new.example.org"
+    assert subscriber.is_active
+    assert not Subscriber.objects.filter(pk=stranger.pk).exists()
+    assert Subscriber.objects.get(pk=other.pk).email == other.email

@@ -47,6 +47,8 @@ class Letter:
                 context = {
                     **self.context(language),
                     "site_url": site_url(),
+                    # No request, no context processor: the HTML's lang says it here.
+                    "LANGUAGE_CODE": language,
                     "manage_url": absolute_url(stand_in.manage_url()),
                     "unsubscribe_url": absolute_url(stand_in.unsubscribe_url(self.issue)),
                 }

@@ -97,3 +97,46 @@ def primary_and_replica():
     finally:
         replica.destroy()
         primary.destroy()
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts, as the bytes that arrived, with
+    its envelope's recipients. `answer(envelope)` may say something else than "250" first (a
+    refusal, or a side effect such as killing the sender): whatever it returns is the reply,
+    and the message is kept only if that reply starts with 250."""
+
+    def __init__(self, answer=None):
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.answer = answer
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = (self.answer(envelope) if self.answer else None) or "250 Message accepted"
+        if reply.startswith("250"):
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return reply
+
+    def parsed(self):
+        import email
+        import email.policy
+
+        return [
+            email.message_from_bytes(content, policy=email.policy.default)
+            for _, content in self.messages
+        ]
+
+
+@contextlib.contextmanager
+def smtp_server(handler):
+    """aiosmtpd in a thread of this process on a free port: yields the port."""
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    # aiosmtpd tells each SMTP command at INFO: not wanted in a test's output.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()

@@ -140,3 +140,34 @@ def smtp_server(handler):
         yield controller.port
     finally:
         controller.stop()
+
+
+def wait_until(condition, seconds=60, what="it"):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.05)
+
+
+def database_url() -> str:
+    """The test database's address, for processes of our own that share it (PostgreSQL)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def celery_worker(name: str, env: dict, log) -> subprocess.Popen:
+    """A Celery worker of our own (one process: --pool=solo, so its PID is the one that sends),
+    with `env` (DATABASE_URL, CELERY_BROKER_URL...), writing to the file `log`."""
+    import os
+    from pathlib import Path
+
+    return subprocess.Popen(  # noqa: S603 - our own interpreter
+        [sys.executable, "-m", "celery", "-A", "asmpace", "worker", "--pool=solo",
+         "--loglevel=warning", "--hostname", f"{name}@%h"],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, **env},
+        stdout=Path(log).open("w"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip

@@ -12,7 +12,7 @@ import smtplib
 import uuid
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from core import pagecache
@@ -167,13 +167,15 @@ def mark(delivery: Delivery, state: str, *, previous: str, error: str = "") -> b
 
 
 def finish(issue_id: int) -> None:
-    """Once no copy waits, the issue is sent."""
-    if not Delivery.objects.filter(issue_id=issue_id, state=PENDING).exists():
-        sent = Issue.objects.filter(pk=issue_id, state=IssueState.SENDING).update(
-            state=IssueState.SENT, sent_at=timezone.now()
-        )
-        if sent:
-            pagecache.bump(pagecache.CONTENT)  # the archive shows it; update() sends no signal
+    """Once no copy waits, the issue is sent. One query, whether it is the last batch or not."""
+    waiting = Delivery.objects.filter(issue_id=OuterRef("pk"), state=PENDING)
+    sent = (
+        Issue.objects.filter(pk=issue_id, state=IssueState.SENDING)
+        .filter(~Exists(waiting))
+        .update(state=IssueState.SENT, sent_at=timezone.now())
+    )
+    if sent:
+        pagecache.bump(pagecache.CONTENT)  # the archive shows it; update() sends no signal
 
 
 def issue_counts(issues) -> None:

@@ -8,9 +8,12 @@ import time
 import pytest
 from django.core.mail import EmailMessage
 from django.db import DatabaseError
+from django.utils import timezone
 
+import outbox.services
 from newsletter import mailer, sending
 from newsletter.models import Delivery, DeliveryState, IssueState
+from outbox.models import Entry
 from tests.factories import IssueFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +80,16 @@ def test_a_copy_whose_mark_fails_stays_waiting_and_reaches_no_one(smtp, monkeypa
 def test_a_server_that_cannot_take_it_now_leaves_it_waiting_and_the_batch_tried_again(smtp):
     issue, readers = started(2)
     smtp.answer = lambda envelope: "451 Try again later"
+    entry = Entry.objects.get(key=sending.batch_key(issue, 0))
 
     with pytest.raises(smtplib.SMTPException, match="2 copies"):
         sending.send_batch(issue_id=issue.pk, batch=0)
+    # As the outbox runs it: the batch failed, to be tried again later.
+    assert outbox.services.run(entry.pk) == "failed"
+    entry.refresh_from_db()
+    assert "2 copies could not be sent now" in entry.last_error
+    assert entry.next_attempt_at > timezone.now()
+    assert entry.done_at is None
     assert smtp.messages == []
     for reader in readers:
         copy = delivery_of(reader)
@@ -88,7 +98,7 @@ def test_a_server_that_cannot_take_it_now_leaves_it_waiting_and_the_batch_tried_
     assert issue.state == IssueState.SENDING
 
     smtp.answer = None  # later, the outbox runs the batch again
-    sending.send_batch(issue_id=issue.pk, batch=0)
+    assert outbox.services.run(entry.pk) == "done"
     assert sorted(recipients for recipients, _ in smtp.messages) == sorted(
         [[reader.email] for reader in readers]
     )

@@ -12,7 +12,7 @@ import smtplib
 import uuid
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from core import pagecache
@@ -125,13 +125,9 @@ def send_copy(connection, letter: Letter, delivery: Delivery) -> int:
         return 0
     except smtplib.SMTPResponseException as error:
         # Refused, at any step: the server has not kept the message.
-        if 400 <= error.smtp_code < 500:
-            mark(delivery, PENDING, previous=delivery.state)
-            return 1
-        refusal = f"{error.smtp_code} {error.smtp_error!r}"
-        mark(delivery, FAILED, previous=delivery.state, error=refusal)
+        return refused(delivery, [(error.smtp_code, error.smtp_error)])
     except smtplib.SMTPRecipientsRefused as error:
-        mark(delivery, FAILED, previous=delivery.state, error=repr(error.recipients))
+        return refused(delivery, list(error.recipients.values()))
     except (OSError, smtplib.SMTPException) as error:
         if delivery.state == SENT:
             # Gone after the end of the message: the server may have kept it. Never twice.
@@ -139,6 +135,20 @@ def send_copy(connection, letter: Letter, delivery: Delivery) -> int:
             mark(delivery, FAILED, previous=SENT, error=f"uncertain: {error!r}")
         else:
             return 1  # the server left before the message was whole: it has not got it
+    return 0
+
+
+def refused(delivery: Delivery, answers: list[tuple[int, bytes | str]]) -> int:
+    """The server said no: for now (4xx, greylisting, a full queue), the copy waits for the
+    batch's retry; for good (5xx), it is failed with the server's words. Returns 1 to retry."""
+    if all(400 <= code < 500 for code, _ in answers):
+        mark(delivery, PENDING, previous=delivery.state)
+        return 1
+    words = (
+        text.decode(errors="replace") if isinstance(text, bytes) else text for _, text in answers
+    )
+    refusal = "; ".join(f"{code} {text}" for (code, _), text in zip(answers, words, strict=True))
+    mark(delivery, FAILED, previous=delivery.state, error=refusal)
     return 0
 
 
@@ -157,13 +167,15 @@ def mark(delivery: Delivery, state: str, *, previous: str, error: str = "") -> b
 
 
 def finish(issue_id: int) -> None:
-    """Once no copy waits, the issue is sent."""
-    if not Delivery.objects.filter(issue_id=issue_id, state=PENDING).exists():
-        sent = Issue.objects.filter(pk=issue_id, state=IssueState.SENDING).update(
-            state=IssueState.SENT, sent_at=timezone.now()
-        )
-        if sent:
-            pagecache.bump(pagecache.CONTENT)  # the archive shows it; update() sends no signal
+    """Once no copy waits, the issue is sent. One query, whether it is the last batch or not."""
+    waiting = Delivery.objects.filter(issue_id=OuterRef("pk"), state=PENDING)
+    sent = (
+        Issue.objects.filter(pk=issue_id, state=IssueState.SENDING)
+        .filter(~Exists(waiting))
+        .update(state=IssueState.SENT, sent_at=timezone.now())
+    )
+    if sent:
+        pagecache.bump(pagecache.CONTENT)  # the archive shows it; update() sends no signal
 
 
 def issue_counts(issues) -> None:

@@ -97,3 +97,77 @@ def primary_and_replica():
     finally:
         replica.destroy()
         primary.destroy()
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts, as the bytes that arrived, with
+    its envelope's recipients. `answer(envelope)` may say something else than "250" first (a
+    refusal, or a side effect such as killing the sender): whatever it returns is the reply,
+    and the message is kept only if that reply starts with 250."""
+
+    def __init__(self, answer=None):
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.answer = answer
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = (self.answer(envelope) if self.answer else None) or "250 Message accepted"
+        if reply.startswith("250"):
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return reply
+
+    def parsed(self):
+        import email
+        import email.policy
+
+        return [
+            email.message_from_bytes(content, policy=email.policy.default)
+            for _, content in self.messages
+        ]
+
+
+@contextlib.contextmanager
+def smtp_server(handler):
+    """aiosmtpd in a thread of this process on a free port: yields the port."""
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    # aiosmtpd tells each SMTP command at INFO: not wanted in a test's output.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
+def wait_until(condition, seconds=60, what="it"):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.05)
+
+
+def database_url() -> str:
+    """The test database's address, for processes of our own that share it (PostgreSQL)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def celery_worker(name: str, env: dict, log) -> subprocess.Popen:
+    """A Celery worker of our own (one process: --pool=solo, so its PID is the one that sends),
+    with `env` (DATABASE_URL, CELERY_BROKER_URL...), writing to the file `log`."""
+    import os
+    from pathlib import Path
+
+    return subprocess.Popen(  # noqa: S603 - our own interpreter
+        [sys.executable, "-m", "celery", "-A", "asmpace", "worker", "--pool=solo",
+         "--loglevel=warning", "--hostname", f"{name}@%h"],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, **env},
+        stdout=Path(log).open("w"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip

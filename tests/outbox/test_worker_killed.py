@@ -4,9 +4,6 @@ email and sends none twice."""
 
 import asyncio
 import email
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -19,8 +16,8 @@ from django.db import connection
 from core.emails import sender_domain, sending
 from core.tasks import send_email
 from outbox.models import Entry
-from tests.engines import free_port, redis_server
-from tests.project.conftest import ROOT, run_django
+from tests.engines import celery_worker, database_url, free_port, redis_server, wait_until
+from tests.project.conftest import run_django
 
 BATCH = 12
 HELD = 5  # the message during which the worker dies
@@ -64,18 +61,6 @@ def sink():
     controller.stop()
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def wait_until(condition, seconds=60, what="it"):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
-        time.sleep(0.05)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(sink, tmp_path):
     if connection.vendor != "postgresql":
@@ -102,14 +87,7 @@ def test_a_worker_killed_mid_batch_loses_no_email_and_sends_none_twice(sink, tmp
             return int(result.stdout.split()[0])
 
         def worker(name):
-            return subprocess.Popen(  # noqa: S603 - our own interpreter
-                [sys.executable, "-m", "celery", "-A", "asmpace", "worker", "--pool=solo",
-                 "--loglevel=warning", "--hostname", f"{name}@%h"],
-                cwd=ROOT,
-                env={**os.environ, **env},
-                stdout=(tmp_path / f"{name}.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            return celery_worker(name, env, tmp_path / f"{name}.log")
 
         assert relay() == BATCH
         first = worker("first")

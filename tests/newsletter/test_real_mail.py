@@ -147,7 +147,8 @@ def test_a_confirmation_arrives_through_the_server_and_its_link_confirms(smtp, c
     assert response.status_code == 302
     (message,) = smtp.parsed()
     assert smtp.messages[0][0] == ["aline@example.org"]
-    assert message["Subject"].startswith(PREFIX)
+    # Python folds a long encoded subject after "Subject:", which a parser reads as a space.
+    assert message["Subject"].strip().startswith(PREFIX + "Confirmez votre abonnement")
     assert message["Auto-Submitted"] == "auto-generated"
     body = message.get_body(preferencelist=("plain",)).get_content()
     (link,) = [link for link in re.findall(r"https?://\S+", body) if ours(link)]

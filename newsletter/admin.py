@@ -4,7 +4,10 @@ alerts are listed, read only. Readers' addresses are personal data: superusers a
 Every page of our own below asks `can_edit_issues` before it looks the issue up, so that whoever
 may not edit learns nothing, not even whether an issue exists."""
 
+import copy
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +21,7 @@ from django.utils.translation import ngettext
 from publications.models import Kind as StudyKind
 
 from . import services
-from .letters import Letter
+from .letters import HTML_LIMIT, Letter
 from .models import ENGLISH, FRENCH, Issue, IssueKind, IssueState, Subscriber
 from .permissions import can_edit_issues, can_read_subscribers
 from .sending import issue_counts
@@ -53,6 +56,26 @@ class IssueForm(forms.ModelForm):
     class Meta:
         model = Issue
         fields = ("subject", "subject_fr", "body", "body_fr", "sites", "topics", "kinds", "send_at")
+
+    def clean(self):
+        cleaned = super().clean()
+        probe = copy.copy(self.instance)
+        for name in ("subject", "subject_fr", "body", "body_fr"):
+            setattr(probe, name, cleaned.get(name) or "")
+        probe.pk = probe.pk or 0  # a new issue's address, for its size only
+        letter = Letter(probe)
+        for language, label in settings.LANGUAGES:
+            size = len(letter.rendered(language)[2].encode())
+            if size > HTML_LIMIT:
+                raise ValidationError(
+                    _(
+                        "In %(language)s this email would weigh %(size)d KB: keep it under "
+                        "%(limit)d KB. Longer emails are cut short by some mail apps, and "
+                        "readers on slow links pay for every byte. Link to a page instead."
+                    )
+                    % {"language": label, "size": size // 1024, "limit": HTML_LIMIT // 1024}
+                )
+        return cleaned
 
     def clean_send_at(self):
         send_at = self.cleaned_data.get("send_at")

@@ -16,6 +16,8 @@ from .models import Issue, IssueKind, Subscriber
 
 STAND_IN = "reader-token-stand-in"
 TEMPLATE = "newsletter/email/issue"
+# An email's HTML at most: some mail apps cut longer ones short, and slow links pay for each byte.
+HTML_LIMIT = 30 * 1024
 
 
 class Letter:

@@ -192,6 +192,22 @@ def test_a_subject_that_would_start_another_header_is_refused(client, editor, fi
     assert not Issue.objects.exists()
 
 
+@pytest.mark.parametrize(("field", "language"), [("body", "English"), ("body_fr", "French")])
+def test_an_issue_whose_email_would_pass_30_kb_is_refused(client, editor, field, language):
+    paragraph = "Artisanal miners and rangers met at Itombwe to talk about mercury. " * 4
+    just_under = "\n\n".join([paragraph] * 80)  # about 22 KB of text, with the frame under 30
+    assert client.post(ADD, letter_data(**{field: just_under})).status_code == 302
+    Issue.objects.all().delete()
+
+    response = client.post(ADD, letter_data(**{field: just_under * 2}))
+
+    assert response.status_code == 200
+    errors = str(response.context["errors"])
+    assert f"In {language} this email would weigh" in errors
+    assert "keep it under 30 KB" in errors
+    assert not Issue.objects.exists()
+
+
 def test_alerts_and_letters_being_sent_or_sent_are_shown_read_only(client, editor):
     alerts = IssueFactory(kind=IssueKind.ALERTS)
     sending = IssueFactory(state=IssueState.SENDING, started_at=timezone.now())

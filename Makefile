@@ -48,7 +48,7 @@ bench: install messages
 	$(PY) bench/downloads.py
 	$(PY) bench/bucket_downloads.py
 	$(PY) bench/weight.py
-	$(PY) bench/newsletter.py
+	$(PY) bench/mailing.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/library.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dialogue.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/api_lists.py
@@ -56,7 +56,7 @@ bench: install messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dump.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/throughput.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/harvest.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/newsletter.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/mailing.py
 
 # The soak of issue 14, pass/fail: 64 clients read and post through the real forms for 60 s while
 # Redis is killed for 20 s and PostgreSQL stopped for 10 s; it fails on a 5xx outside the

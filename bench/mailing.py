@@ -19,11 +19,7 @@ import threading
 import time
 import tracemalloc
 
-from common import ROOT, free_port, setup_django, throwaway_database
-
-# This file's name is the app's: Celery puts the working folder first on the path, which must be
-# the project's for `import newsletter` to find the app (`cd bench` would find this file).
-os.chdir(ROOT)
+from common import free_port, setup_django, throwaway_database
 
 SMTP_PORT = free_port()
 os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{SMTP_PORT}"

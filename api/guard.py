@@ -17,18 +17,15 @@ import math
 import time
 from functools import wraps
 
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from core.cache import RATE_LIMIT_KEYS, failed
+from core.cache import count_from_client
 
 from .models import Token, token_hash
 from .permissions import may_read_with
@@ -121,22 +118,11 @@ def rate_limited(request):
     limit, window = rate_limit()
     if not limit:
         return None
-    try:
-        address = get_adapter(request).get_client_ip(request)
-    except PermissionDenied:
-        address = "unknown"
+    counted = count_from_client(request, "api", window)
+    if counted is None:  # with no cache, the API still answers
+        return None
     now = time.time()
-    started = int(now // window) * window
-    key = f"{RATE_LIMIT_KEYS}api:{started}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
-    try:
-        cache.add(key, 0, timeout=window + 1)
-        used = cache.incr(key)
-    except ValueError:  # the window ended between the two calls: a new one begins
-        return None
-    except Exception:
-        # A limit is a guard, the cache an accelerator: with no cache, the API still answers.
-        failed(logger, "API rate limit could not be counted")
-        return None
+    used, started = counted
     if used <= limit:
         request.api_rate_remaining = limit - used
         return None

@@ -17,6 +17,7 @@ of each waiting for a refused or timed-out connection. The outage is logged once
 and once when Redis answers again; callers pass CacheAway over in silence (`failed()`).
 """
 
+import hashlib
 import logging
 import sys
 import time
@@ -124,3 +125,29 @@ class SharedClientRedisCache(RedisCache):
 
     def incr(self, key, *args, **kwargs):
         return self._or_here("incr", key, *args, **kwargs)
+
+
+def count_from_client(request, scope: str, window: int) -> tuple[int, float] | None:
+    """Count one more request of `scope` from the request's client address in the current
+    window of `window` seconds, under allauth's rate-limit prefix (so the count holds per process
+    while Redis is away). Returns (requests so far in the window, when the window started), or
+    None if it could not be counted: a limit is a guard, the cache an accelerator."""
+    from allauth.account.adapter import get_adapter  # allauth's apps load after core's
+    from django.core.cache import cache
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        address = get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        address = "unknown"
+    started = int(time.time() // window) * window
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    key = f"{RATE_LIMIT_KEYS}{scope}:{started}:{digest}"
+    try:
+        cache.add(key, 0, timeout=window + 1)
+        return cache.incr(key), started
+    except ValueError:  # the window ended between the two calls: a new one begins
+        return None
+    except Exception:
+        failed(logger, "%s: requests per client address could not be counted", scope)
+        return None

@@ -6,18 +6,9 @@ that it still holds per process while Redis is away; if even that fails, the for
 the cache is an accelerator, and the per-address pause of services.PROMPT_INTERVAL still holds.
 """
 
-import hashlib
-import logging
-import time
-
-from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 
-from core.cache import RATE_LIMIT_KEYS
-
-logger = logging.getLogger(__name__)
+from core.cache import count_from_client
 
 WINDOW = 3600
 
@@ -27,19 +18,5 @@ def subscribe_allowed(request) -> bool:
     limit = settings.NEWSLETTER_SUBSCRIBE_LIMIT
     if not limit:
         return True
-    try:
-        address = get_adapter(request).get_client_ip(request)
-    except PermissionDenied:
-        address = "unknown"
-    started = int(time.time() // WINDOW) * WINDOW
-    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    key = f"{RATE_LIMIT_KEYS}newsletter:{started}:{digest}"
-    try:
-        cache.add(key, 0, timeout=WINDOW + 1)
-        used = cache.incr(key)
-    except ValueError:  # the hour ended between the two calls: a new one begins
-        return True
-    except Exception:
-        logger.warning("newsletter: subscriptions per address could not be counted", exc_info=True)
-        return True
-    return used <= limit
+    counted = count_from_client(request, "newsletter", WINDOW)
+    return counted is None or counted[0] <= limit

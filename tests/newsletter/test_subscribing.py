@@ -401,3 +401,33 @@ def test_without_a_cache_the_form_goes_through(committed, limit, monkeypatch, ca
     assert [answer.status_code for answer in answers] == [302, 302, 302]
     assert Subscriber.objects.count() == 3
     assert "could not be counted" in caplog.text
+
+
+def test_the_subscribe_and_manage_pages_cost_the_same_queries_however_many_choices(
+    page_cache_off,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reader = SubscriberFactory()
+
+    def costs():
+        counts = []
+        for url in (reverse("newsletter:subscribe"), reader.manage_url()):
+            with CaptureQueriesContext(connection) as queries:
+                assert Client().get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    site, topic = SiteFactory(), TopicFactory()
+    reader.sites.add(site)
+    reader.topics.add(topic)
+    costs()  # the first page also fills what this process keeps (the footer's pages)
+    few = costs()
+    for _ in range(12):
+        reader.sites.add(SiteFactory())
+        reader.topics.add(TopicFactory())
+    KindInterest.objects.create(subscriber=reader, kind="toolkit")
+
+    assert costs() == few
+    assert max(few) <= 8
